@@ -1,0 +1,1 @@
+"""Operations on the base layer's records. Nothing else saves these models."""

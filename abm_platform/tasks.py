@@ -1,0 +1,8 @@
+"""Celery tasks of the base layer: thin, id-based, reporting into the Job record."""
+from abm_platform.jobs import job_task
+from abm_platform.services.exports import EXPORT_TASK, workspace_export_run
+
+
+@job_task(EXPORT_TASK)
+def workspace_export(*, job, progress) -> dict:
+    return workspace_export_run(job=job, progress=progress)

@@ -1,0 +1,1 @@
+"""Models of the accounts app (see DESIGN.md §3)."""

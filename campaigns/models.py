@@ -1,0 +1,1 @@
+"""Models of the campaigns app (see DESIGN.md §3)."""

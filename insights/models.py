@@ -1,0 +1,1 @@
+"""Models of the insights app: signal models live in insights/signals/models.py."""

@@ -1,0 +1,1 @@
+"""Signal ingestion: intent, engagement and trigger events, provider adapters, the periodic refresh."""

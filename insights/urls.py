@@ -1,0 +1,8 @@
+from django.urls import path
+
+from insights.reports import views
+
+app_name = "insights"
+urlpatterns = [
+    path("", views.InsightsIndexView.as_view(), name="index"),
+]

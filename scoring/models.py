@@ -1,0 +1,1 @@
+"""Models of the scoring app (see DESIGN.md §3)."""
