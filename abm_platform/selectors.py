@@ -36,11 +36,20 @@ def audit_entries(*, workspace: Workspace, limit: int = 100, model_label: str | 
             continue
         history = model.history.model.objects
         rows = history.filter(id=workspace.pk) if model is Workspace else history.filter(workspace_id=workspace.pk)
-        records = list(rows.select_related("history_user").order_by("-history_date")[:limit])
+        related = [f.name for f in model.history.model._meta.fields if f.is_relation and f.name != "workspace"]
+        records = list(rows.select_related(*related).order_by("-history_date")[:limit])
         previous = _previous_versions(records)
         entries.extend(_entry(model, record, previous.get(record.history_id)) for record in records)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+def audit_label(model, record) -> str:
+    """A short name for the changed object, read from the history row itself (building the
+    instance would cost a query per row). Models may define `audit_label(record)`."""
+    if hasattr(model, "audit_label"):
+        return model.audit_label(record)
+    return str(getattr(record, "name", "") or f"#{record.id}")
 
 
 def _previous_versions(records) -> dict:
@@ -65,6 +74,6 @@ def _entry(model, record, before) -> AuditEntry:
         action=HISTORY_TYPES.get(record.history_type, record.history_type),
         model=str(model._meta.verbose_name),
         object_id=record.id,
-        summary=str(record.instance) if record.history_type != "-" else f"#{record.id}",
+        summary=audit_label(model, record),
         changes=changes,
     )

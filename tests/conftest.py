@@ -47,6 +47,7 @@ def outsider(other_workspace):
 
 
 def client_for(user) -> APIClient:
+    """A signed-in client; JSON by default for the API, `format="multipart"` for forms."""
     client = APIClient()
     client.force_login(user)
     return client

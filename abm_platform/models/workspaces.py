@@ -42,3 +42,7 @@ class Membership(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+    @staticmethod
+    def audit_label(record) -> str:
+        return f"{record.user.email if record.user else record.user_id} ({record.role})"

@@ -98,7 +98,8 @@ def test_no_serializer_accepts_a_workspace_field(admin, workspace, other_workspa
 
 @pytest.mark.django_db
 def test_switching_to_a_workspace_you_do_not_belong_to_is_404(admin, other_workspace):
-    response = client_for(admin).post(reverse("workspace_switch"), {"workspace": other_workspace.pk})
+    response = client_for(admin).post(reverse("workspace_switch"), {"workspace": other_workspace.pk},
+                                      format="multipart")
     assert response.status_code == 404
 
 
