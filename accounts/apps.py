@@ -7,6 +7,10 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from abm_platform.registry import NavItem, registry
+        from abm_platform.registry import NavItem, Step, registry
+        from accounts.services.opportunities import stages_seed_defaults
+        from accounts.services.tiers import tiers_seed_defaults
 
         registry.add_nav(NavItem("Accounts", "accounts:index", "building", 10, "accounts"))
+        registry.add_workspace_setup_step(Step("accounts.tiers", 10, tiers_seed_defaults))
+        registry.add_workspace_setup_step(Step("accounts.opportunity_stages", 11, stages_seed_defaults))

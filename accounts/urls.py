@@ -1,8 +1,8 @@
 from django.urls import path
 
-from accounts import views
+from accounts.views import accounts as account_views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.AccountsIndexView.as_view(), name="index"),
+    path("", account_views.AccountListView.as_view(), name="index"),
 ]

@@ -74,3 +74,200 @@ FACTORIES = {
     ApiKey: ApiKeyFactory,
     Job: JobFactory,
 }
+
+
+# --- accounts -------------------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from accounts import models as acc  # noqa: E402
+
+
+class TierFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.Tier
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Tier {n}")
+    order = factory.Sequence(lambda n: n + 1)
+    engagement_model = acc.EngagementModel.ONE_TO_FEW
+
+
+class AccountGroupFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.AccountGroup
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class AttributeDefinitionFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.AttributeDefinition
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    key = factory.Sequence(lambda n: f"attr{n}")
+    label = factory.Sequence(lambda n: f"Attribute {n}")
+    type = acc.AttributeType.TEXT
+
+
+class AccountFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.Account
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Company {n}")
+    domain = factory.Sequence(lambda n: f"company{n}.com")
+    external_id = factory.Sequence(lambda n: f"crm-{n}")
+
+
+class AccountIdentifierFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.AccountIdentifier
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    kind = acc.IdentifierKind.DOMAIN
+    value = factory.Sequence(lambda n: f"alias{n}.com")
+
+
+class AccountTechnologyFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.AccountTechnology
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Tech {n}")
+
+
+class TierChangeFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.TierChange
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class HoldFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.Hold
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    reason = "Final negotiation"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class OpportunityStageFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.OpportunityStage
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Stage {n}")
+    order = factory.Sequence(lambda n: n + 1)
+
+
+class OpportunityFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.Opportunity
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    stage = factory.SubFactory(OpportunityStageFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Deal {n}")
+    created_date = factory.LazyFunction(timezone.localdate)
+
+
+class OpportunityStageChangeFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.OpportunityStageChange
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    opportunity = factory.SubFactory(OpportunityFactory, workspace=factory.SelfAttribute("..workspace"))
+    to_stage = factory.SelfAttribute("opportunity.stage")
+    changed_at = factory.LazyFunction(timezone.now)
+
+
+class AccountPlanFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.AccountPlan
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    objectives = "Win the EMEA logistics rollout"
+
+
+class PlanStepFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.PlanStep
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    plan = factory.SubFactory(AccountPlanFactory, workspace=factory.SelfAttribute("..workspace"))
+    text = "Book the executive briefing"
+
+
+class SegmentFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.Segment
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    kind = acc.SegmentKind.STATIC
+
+
+class SegmentMemberFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.SegmentMember
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    segment = factory.SubFactory(SegmentFactory, workspace=factory.SelfAttribute("..workspace"))
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class TargetListFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.TargetList
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"FY27 program {n}")
+
+
+class TargetListNominationFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.TargetListNomination
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    target_list = factory.SubFactory(TargetListFactory, workspace=factory.SelfAttribute("..workspace"))
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    rationale = "Strong fit and active intent"
+
+
+class NominationFeedbackFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.NominationFeedback
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    nomination = factory.SubFactory(TargetListNominationFactory, workspace=factory.SelfAttribute("..workspace"))
+    kind = acc.NominationFeedback.Kind.ENDORSE
+
+
+class TargetListEventFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = acc.TargetListEvent
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    target_list = factory.SubFactory(TargetListFactory, workspace=factory.SelfAttribute("..workspace"))
+    action = "created"
+
+
+FACTORIES.update({
+    acc.Tier: TierFactory, acc.AccountGroup: AccountGroupFactory, acc.AttributeDefinition: AttributeDefinitionFactory,
+    acc.Account: AccountFactory, acc.AccountIdentifier: AccountIdentifierFactory,
+    acc.AccountTechnology: AccountTechnologyFactory, acc.TierChange: TierChangeFactory, acc.Hold: HoldFactory,
+    acc.OpportunityStage: OpportunityStageFactory, acc.Opportunity: OpportunityFactory,
+    acc.OpportunityStageChange: OpportunityStageChangeFactory, acc.AccountPlan: AccountPlanFactory,
+    acc.PlanStep: PlanStepFactory, acc.Segment: SegmentFactory, acc.SegmentMember: SegmentMemberFactory,
+    acc.TargetList: TargetListFactory, acc.TargetListNomination: TargetListNominationFactory,
+    acc.NominationFeedback: NominationFeedbackFactory, acc.TargetListEvent: TargetListEventFactory,
+})

@@ -1,7 +1,7 @@
 from abm_platform.ui.sections import SectionIndexView
 
 
-class AccountsIndexView(SectionIndexView):
+class AccountListView(SectionIndexView):
     title = "Accounts"
     description = "Companies you target, their tiers, target lists, holds and opportunities."
     empty_title = "No accounts yet"

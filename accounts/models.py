@@ -1,1 +1,0 @@
-"""Models of the accounts app (see DESIGN.md §3)."""

@@ -1,0 +1,20 @@
+from accounts.models.accounts import (
+    Account, AccountGroup, AccountIdentifier, AccountTechnology, AttributeDefinition, AttributeType,
+    IdentifierKind,
+)
+from accounts.models.holds import Hold
+from accounts.models.opportunities import Opportunity, OpportunityStage, OpportunityStageChange, StageKind
+from accounts.models.plans import AccountPlan, PlanStatus, PlanStep
+from accounts.models.segments import Segment, SegmentKind, SegmentMember
+from accounts.models.target_lists import (
+    NominationFeedback, NominationStatus, TargetList, TargetListEvent, TargetListNomination, TargetListStatus,
+)
+from accounts.models.tiers import BuyingGroupRole, EngagementModel, Tier, TierChange
+
+__all__ = [
+    "Account", "AccountGroup", "AccountIdentifier", "AccountPlan", "AccountTechnology", "AttributeDefinition",
+    "AttributeType", "BuyingGroupRole", "EngagementModel", "Hold", "IdentifierKind", "NominationFeedback",
+    "NominationStatus", "Opportunity", "OpportunityStage", "OpportunityStageChange", "PlanStatus", "PlanStep",
+    "Segment", "SegmentKind", "SegmentMember", "StageKind", "TargetList", "TargetListEvent",
+    "TargetListNomination", "TargetListStatus", "Tier", "TierChange",
+]

@@ -1,0 +1,140 @@
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from abm_platform.tenancy.models import WorkspaceScopedModel
+
+
+class AttributeType(models.TextChoices):
+    NUMBER = "number", "Number"
+    TEXT = "text", "Text"
+    CHOICE = "choice", "Choice"
+    BOOLEAN = "boolean", "Yes / no"
+
+
+class AttributeDefinition(WorkspaceScopedModel):
+    """A custom account attribute the team defines for its ICP (shipment volume, fulfilment
+    model …). Values live in `Account.attributes[key]`, typed and validated by this definition."""
+
+    key = models.SlugField(max_length=50, help_text="Used in imports as attr_<key> and in filters.")
+    label = models.CharField(max_length=100)
+    type = models.CharField(max_length=10, choices=AttributeType.choices)
+    choices = models.JSONField(default=list, blank=True, help_text="Allowed values of a choice attribute.")
+    description = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="attribute_unique_key")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AccountGroup(WorkspaceScopedModel):
+    """An admin-defined grouping: SMB / mid-market / enterprise, an industry cluster …"""
+
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="account_group_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(WorkspaceScopedModel):
+    """A company the ABM program may target. Domains and CRM ids live in AccountIdentifier (so
+    no two accounts of a workspace share one); `domain` and `external_id` here are copies of the
+    primary ones, for listing and sorting. Written only through accounts.services."""
+
+    name = models.CharField(max_length=200)
+    external_id = models.CharField(max_length=100, blank=True, help_text="Primary CRM id.")
+    domain = models.CharField(max_length=253, blank=True, help_text="Primary registrable domain, normalised.")
+    website = models.URLField(max_length=300, blank=True)
+    industry = models.CharField(max_length=100, blank=True)
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    annual_revenue = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
+    region = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text="Account executive.")
+    sdr = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    tier = models.ForeignKey("accounts.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
+    group = models.ForeignKey(AccountGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
+    is_target = models.BooleanField(default=False, help_text="Approved on a target list.")
+    has_open_opportunity = models.BooleanField(default=False, help_text="Kept by the opportunity services.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "has_open_opportunity"])
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["workspace", "name"]),
+            models.Index(fields=["workspace", "domain"]),
+            models.Index(fields=["workspace", "tier"]),
+            models.Index(fields=["workspace", "group"]),
+            models.Index(fields=["workspace", "owner"]),
+            models.Index(fields=["workspace", "industry"]),
+            models.Index(fields=["workspace", "country"]),
+            models.Index(fields=["workspace", "employees"]),
+            models.Index(fields=["workspace", "annual_revenue"]),
+            models.Index(fields=["workspace", "is_target"]),
+            models.Index(fields=["workspace", "has_open_opportunity"]),
+            models.Index(fields=["workspace", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdentifierKind(models.TextChoices):
+    DOMAIN = "domain", "Domain"
+    EXTERNAL_ID = "external_id", "CRM id"
+
+
+class AccountIdentifier(WorkspaceScopedModel):
+    """A domain or CRM id that identifies exactly one account of the workspace. The unique
+    constraint is what guarantees that two accounts never share one."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=20, choices=IdentifierKind.choices)
+    value = models.CharField(max_length=253)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "kind", "value"], name="account_identifier_unique"),
+        ]
+        indexes = [models.Index(fields=["account", "kind"])]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class AccountTechnology(WorkspaceScopedModel):
+    """A technology the account uses (technographics), one row each so filters use an index."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="technologies")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="account_technology_unique")]
+        indexes = [models.Index(fields=["workspace", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
