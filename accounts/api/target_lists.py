@@ -1,0 +1,8 @@
+"""Target-list API. `register(router)` is called by accounts/api/urls.py."""
+
+
+def register(router) -> None:
+    pass
+
+
+urlpatterns: list = []

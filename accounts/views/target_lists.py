@@ -1,0 +1,2 @@
+"""Target-list workflow pages (nominate, review, approve). Included by accounts/urls.py."""
+urlpatterns: list = []
