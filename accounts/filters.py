@@ -1,4 +1,5 @@
 """One FilterSet for accounts, shared by the API, the list page, dynamic segments and exports."""
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
@@ -9,6 +10,12 @@ from accounts.models import (
 from accounts.services.holds import active_hold_exists
 
 ATTRIBUTE_PREFIX = "attr_"
+
+
+class FloatFilter(filters.NumberFilter):
+    """Numbers compared inside JSON: a float, since JSON has no decimals."""
+
+    field_class = forms.FloatField
 
 
 class AccountFilter(filters.FilterSet):
@@ -23,7 +30,7 @@ class AccountFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_search", label="Search")
     tier = filters.CharFilter(method="filter_tier", help_text="Tier id(s), comma-separated, or `none`.")
     group = filters.ModelMultipleChoiceFilter(queryset=AccountGroup.unscoped_objects.none())
-    segment = filters.ModelChoiceFilter(queryset=Segment.unscoped_objects.none(), method="filter_segment")
+    segment = filters.NumberFilter(method="filter_segment", help_text="Segment id.")
     target_list = filters.NumberFilter(method="filter_target_list")
     owner = filters.CharFilter(method="filter_owner", help_text="User id, or `me`.")
     industry = filters.CharFilter(method="filter_in_list", help_text="Comma-separated.")
@@ -50,7 +57,6 @@ class AccountFilter(filters.FilterSet):
         self.user = user if user is not None else getattr(request, "user", None)
         if workspace is not None:
             self.filters["group"].queryset = AccountGroup.objects.for_workspace(workspace)
-            self.filters["segment"].queryset = Segment.objects.for_workspace(workspace)
             self._add_attribute_filters(workspace)
 
     def _add_attribute_filters(self, workspace) -> None:
@@ -60,9 +66,9 @@ class AccountFilter(filters.FilterSet):
             field_name = f"attributes__{definition.key}"
             name = f"{ATTRIBUTE_PREFIX}{definition.key}"
             if definition.type == AttributeType.NUMBER:
-                added = {name: filters.NumberFilter(field_name=field_name),
-                         f"{name}_min": filters.NumberFilter(field_name=field_name, lookup_expr="gte"),
-                         f"{name}_max": filters.NumberFilter(field_name=field_name, lookup_expr="lte")}
+                added = {name: FloatFilter(field_name=field_name),
+                         f"{name}_min": FloatFilter(field_name=field_name, lookup_expr="gte"),
+                         f"{name}_max": FloatFilter(field_name=field_name, lookup_expr="lte")}
             elif definition.type == AttributeType.BOOLEAN:
                 added = {name: filters.BooleanFilter(field_name=field_name)}
             else:
@@ -89,7 +95,10 @@ class AccountFilter(filters.FilterSet):
             condition |= Q(tier_id__in=ids)
         return queryset.filter(condition) if condition else queryset.none()
 
-    def filter_segment(self, queryset, name, segment):
+    def filter_segment(self, queryset, name, value):
+        segment = Segment.objects.for_workspace(self.workspace).filter(pk=value).first()
+        if segment is None:
+            return queryset.none()
         if segment.kind == SegmentKind.STATIC:
             members = SegmentMember.objects.for_workspace(self.workspace).filter(segment=segment, account=OuterRef("pk"))
             return queryset.filter(Exists(members))

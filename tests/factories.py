@@ -115,11 +115,21 @@ class AttributeDefinitionFactory(WorkspaceScopedFactory):
 class AccountFactory(WorkspaceScopedFactory):
     class Meta:
         model = acc.Account
+        skip_postgeneration_save = True
 
     workspace = factory.SubFactory(WorkspaceFactory)
     name = factory.Sequence(lambda n: f"Company {n}")
     domain = factory.Sequence(lambda n: f"company{n}.com")
     external_id = factory.Sequence(lambda n: f"crm-{n}")
+
+    @factory.post_generation
+    def identifiers(account, create, extracted, **kwargs):
+        """Like the upsert service: the primary domain and CRM id are identifiers too."""
+        if create:
+            acc.AccountIdentifier.unscoped_objects.bulk_create(
+                [acc.AccountIdentifier(workspace_id=account.workspace_id, account=account, kind=kind, value=value,
+                                       is_primary=True)
+                 for kind, value in (("domain", account.domain), ("external_id", account.external_id)) if value])
 
 
 class AccountIdentifierFactory(WorkspaceScopedFactory):

@@ -4,24 +4,6 @@ from rest_framework import authentication, exceptions
 from abm_platform.services.api_keys import api_key_authenticate
 
 
-class ApiKeyPrincipal:
-    """The `request.user` of an API-key request: authenticated, but not a person."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-    is_superuser = False
-    pk = None
-    id = None
-
-    def __init__(self, api_key):
-        self.api_key = api_key
-
-    def __str__(self) -> str:
-        return f"API key {self.api_key.name}"
-
-
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Api-Key <key>` (or `Bearer <key>`)."""
 
@@ -37,9 +19,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not raw_key.strip():
             raise exceptions.AuthenticationFailed("The Authorization header has no key after its keyword.")
         key = api_key_authenticate(raw_key)
-        if key is None:
+        if key is None or key.service_user is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        return ApiKeyPrincipal(key), key
+        # The key's service user: what the integration changes is recorded under the key's name.
+        return key.service_user, key
 
     def authenticate_header(self, request):
         return "Api-Key"

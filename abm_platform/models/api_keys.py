@@ -28,6 +28,10 @@ class ApiKey(WorkspaceScopedModel):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The user an integration acts as: changes it makes are recorded as "API key “name”".
+    # It has no password and no membership, so nobody can sign in as it.
+    service_user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="api_key")
 
     history = HistoricalRecords(excluded_fields=["key_hash", "last_used_at"])
     export_exclude_fields = frozenset({"key_hash"})

@@ -4,9 +4,10 @@ import hmac
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
-from abm_platform.models import ApiKey, ApiKeyScope, Workspace
+from abm_platform.models import ApiKey, ApiKeyScope, User, Workspace
 
 KEY_PREFIX = "abm"
 # last_used_at is written at most this often per key, so a busy integration does not turn
@@ -27,9 +28,15 @@ def api_key_create(*, workspace: Workspace, name: str, scope: str, by=None) -> t
         raise ValidationError({"name": "Give the key a name, e.g. the integration that uses it."})
     prefix = secrets.token_hex(6)
     raw_key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey.objects.for_workspace(workspace).create(
-        name=name.strip(), prefix=prefix, key_hash=_hash(raw_key), scope=scope, created_by=by
-    )
+    with transaction.atomic():
+        service_user = User(email=f"api-key-{prefix}@{workspace.slug}.keys.invalid",
+                            full_name=f"API key “{name.strip()}”")
+        service_user.set_unusable_password()
+        service_user.save()
+        key = ApiKey.objects.for_workspace(workspace).create(
+            name=name.strip(), prefix=prefix, key_hash=_hash(raw_key), scope=scope, created_by=by,
+            service_user=service_user,
+        )
     return key, raw_key
 
 
@@ -46,7 +53,7 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     parts = raw_key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
-    key = ApiKey.objects.unscoped().select_related("workspace").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    key = ApiKey.objects.unscoped().select_related("workspace", "service_user").filter(prefix=parts[1], revoked_at__isnull=True).first()
     if key is None or not hmac.compare_digest(key.key_hash, _hash(raw_key.strip())):
         return None
     now = timezone.now()

@@ -1,6 +1,5 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from abm_platform.models import Workspace
@@ -15,18 +14,21 @@ def account_plan_save(*, workspace: Workspace, account: Account, by=None, **fiel
     unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown plan fields: {', '.join(sorted(unknown))}.")
-    plan, created = AccountPlan.objects.for_workspace(workspace).select_for_update().get_or_create(account=account)
+    plan = AccountPlan.objects.for_workspace(workspace).select_for_update().filter(account=account).first()
+    if plan is None:
+        plan = AccountPlan(workspace=workspace, account=account, updated_by=by, **fields)
+        plan.full_clean()
+        plan.save()
+        return plan
     changed = {k: v for k, v in fields.items() if getattr(plan, k) != v}
-    if not changed and not created:
+    if not changed:
         return plan
     for name, value in changed.items():
         setattr(plan, name, value)
-    if not created:
-        plan.version = F("version") + 1
+    plan.version += 1  # the row is locked above
     plan.updated_by = by
-    plan.full_clean(exclude=["version"])
+    plan.full_clean()
     plan.save()
-    plan.refresh_from_db()
     return plan
 
 

@@ -176,7 +176,7 @@ def _parse(index: int, record: dict, lookups: _Lookups) -> _Clean:
             value = attempt(f"attr_{key}", lambda d=definition, r=raw: _parse_attribute(d, r))
             if value is not None:
                 clean.attributes[key] = value
-    if clean.external_id is None and not clean.domain:
+    if clean.external_id is None and not clean.domain and not str(record.get("domain") or "").strip():
         errors.append(("external_id", "Give a CRM id or a domain, so the record can be matched next time."))
     if errors:
         clean.result.status = ERROR
