@@ -10,7 +10,7 @@ from accounts.models import (
 
 class AccountBulkForm(forms.Form):
     action = forms.ChoiceField(choices=[("set_tier", "Set tier"), ("add_to_segment", "Add to segment")])
-    account_ids = forms.CharField(widget=forms.MultipleHiddenInput)
+    account_ids = forms.CharField(widget=forms.HiddenInput)  # the checked boxes, joined in __init__
     tier = forms.ModelChoiceField(queryset=Tier.unscoped_objects.none(), required=False)
     segment = forms.ModelChoiceField(queryset=Segment.unscoped_objects.none(), required=False)
     reason = forms.CharField(required=False, max_length=255)

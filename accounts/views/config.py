@@ -2,11 +2,11 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import ListView
 
 from abm_platform.tenancy.roles import ADMINS
-from abm_platform.tenancy.views import WorkspaceObjectMixin, WorkspaceView
+from abm_platform.tenancy.views import WorkspaceView
 from accounts.forms import AccountGroupForm, AttributeDefinitionForm, TierForm
 from accounts.models import AccountGroup, AttributeDefinition, Tier
 from accounts.services.tiers import tier_save
@@ -49,7 +49,7 @@ class _ConfigListView(WorkspaceView, ListView):
     def get_object_or_none(self, pk):
         if pk is None:
             return None
-        return WorkspaceObjectMixin.get_object(self)
+        return get_object_or_404(self.get_queryset(), pk=pk)
 
     def save(self, form, instance):
         obj = form.save(commit=False)

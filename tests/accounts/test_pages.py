@@ -1,8 +1,11 @@
 """The account pages: list with filters and bulk actions, detail, holds, plans, configuration."""
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccountPlan, Hold, SegmentMember, TierChange
 from accounts.services.tiers import tiers_seed_defaults
@@ -109,8 +112,9 @@ def test_a_rep_places_and_releases_a_hold_from_the_account_page(members, seeded)
     rep = members["sales"]
     account = AccountFactory(workspace=seeded)
     client = client_for(rep)
+    until = (timezone.localdate() + timedelta(days=20)).isoformat()
     client.post(reverse("accounts:hold", kwargs={"pk": account.pk}),
-                {"reason": "Signing next week", "expires_at": "2099-01-01"}, format="multipart")
+                {"reason": "Signing next week", "expires_at": until}, format="multipart")
     hold = Hold.objects.for_workspace(seeded).get()
     assert hold.placed_by == rep and hold.reason == "Signing next week"
     page = client.get(reverse("accounts:detail", kwargs={"pk": account.pk})).content.decode()
@@ -159,3 +163,13 @@ def test_only_admins_change_tiers_from_the_config_page(members, seeded):
     assert tier.expected_roles == ["user"]
     page = client_for(members["viewer"]).get(reverse("accounts:tiers")).content.decode()
     assert "Tier 4" in page and "read only" in page
+
+
+@pytest.mark.django_db
+def test_a_hold_longer_than_the_limit_is_refused_with_a_message(members, seeded):
+    account = AccountFactory(workspace=seeded)
+    response = client_for(members["sales"]).post(reverse("accounts:hold", kwargs={"pk": account.pk}),
+                                                 {"reason": "Forever", "expires_at": "2099-01-01"}, format="multipart",
+                                                 follow=True)
+    assert "at most 180 days" in response.content.decode()
+    assert not Hold.objects.for_workspace(seeded).exists()
