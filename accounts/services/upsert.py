@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -414,17 +413,19 @@ def _identifiers_wanted(c: _Clean, account: Account, current: dict | None) -> di
 
 
 def _write_identifiers(workspace, live, current_identifiers) -> None:
-    delete_q, create = Q(), []
+    """Replace, per account and kind, the identifiers that changed (delete + insert, set-based)."""
+    replace: dict[str, list[int]] = {}
+    create = []
     for c in live:
         wanted = _identifiers_wanted(c, c.account, current_identifiers.get(c.account.pk))
-        if not wanted:
-            continue
-        for kind, values in wanted.items():
-            delete_q |= Q(account_id=c.account.pk, kind=kind)
+        for kind, values in (wanted or {}).items():
+            replace.setdefault(kind, []).append(c.account.pk)
             create += [AccountIdentifier(account_id=c.account.pk, kind=kind, value=v, is_primary=p) for v, p in values]
-    if delete_q:
-        AccountIdentifier.objects.for_workspace(workspace).filter(delete_q).delete()
-    AccountIdentifier.objects.for_workspace(workspace).bulk_create(create, batch_size=2000)
+    identifiers = AccountIdentifier.objects.for_workspace(workspace)
+    for kind, account_ids in replace.items():
+        for start in range(0, len(account_ids), 5000):
+            identifiers.filter(kind=kind, account_id__in=account_ids[start:start + 5000]).delete()
+    identifiers.bulk_create(create, batch_size=2000)
 
 
 def _load_technologies(workspace, account_ids) -> dict[int, list[str]]:
