@@ -46,6 +46,8 @@ PREFIXES = ["Nord", "Süd", "Alpen", "Rhein", "Atlas", "Blue", "Swift", "Prime",
             "Falcon", "Granite", "Horizon", "Keystone", "Lumen", "Maple", "Oak", "Pacific", "Quantum", "Redwood"]
 CORES = ["freight", "logistik", "cargo", "trade", "supply", "retail", "mart", "parts", "motion", "pack", "ship",
          "store", "goods", "foods", "pharma", "tech", "works", "line", "port", "hub", "direct", "market", "wear"]
+QUALIFIERS = ["Group", "Systems", "Trading", "International", "Solutions", "Handel", "Distribution", "Express",
+              "Industries", "Brands", "Europe", "Holding", "Partners", "Services", "Direct", "Networks"]
 TECHNOLOGIES = ["SAP S/4HANA", "SAP ECC", "Oracle NetSuite", "Microsoft Dynamics 365", "Salesforce", "HubSpot",
                 "Shopify Plus", "Magento", "Manhattan WMS", "Blue Yonder", "Körber WMS", "AWS", "Azure",
                 "Google Cloud", "Snowflake", "Zendesk", "Marketo"]
@@ -106,15 +108,15 @@ def _account_records(rng: random.Random, reps: list[User]) -> list[dict]:
         country = rng.choices(countries, weights)[0]
         suffixes, tld, cities = COUNTRIES[country]
         while True:
-            stem = rng.choice(PREFIXES) + rng.choice(CORES)
-            if stem not in used:
-                used.add(stem)
+            words = [rng.choice(PREFIXES) + rng.choice(CORES)]
+            if rng.random() < 0.6:
+                words.append(rng.choice(QUALIFIERS))
+            key = "".join(words).lower()
+            if key not in used:
+                used.add(key)
                 break
-            stem = f"{stem}{rng.randint(2, 99)}"
-            if stem not in used:
-                used.add(stem)
-                break
-        name = f"{stem.capitalize()} {rng.choice(suffixes)}"
+        stem = key
+        name = f"{' '.join(w.capitalize() if w.islower() else w for w in words)} {rng.choice(suffixes)}"
         employees = int(min(250_000, max(8, rng.lognormvariate(5.3, 1.5))))
         revenue = Decimal(int(employees * rng.uniform(90_000, 260_000))).quantize(Decimal("1"))
         group = "SMB" if employees < 200 else "Mid-market" if employees <= 2000 else "Enterprise"
@@ -206,9 +208,8 @@ def _opportunities(workspace: Workspace, rng: random.Random, reps: list[User]) -
 
 
 def _holds_and_plans(workspace: Workspace, rng: random.Random, reps: list[User]) -> None:
-    closing = list(Account.objects.for_workspace(workspace).filter(has_open_opportunity=True)
-                   .select_related("owner")[:12])
-    for account in closing[:8]:
+    closing = list(Account.objects.for_workspace(workspace).filter(has_open_opportunity=True).select_related("owner"))
+    for account in rng.sample(closing, min(8, len(closing))):
         hold_place(workspace=workspace, account=account, by=account.owner or reps[0],
                    reason=rng.choice(["In final negotiation", "Procurement review", "Contract with legal"]),
                    expires_at=timezone.now() + timedelta(days=rng.randint(5, 40)))

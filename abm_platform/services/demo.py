@@ -26,7 +26,7 @@ def demo_seed(*, stdout=None) -> tuple[Workspace, list[tuple[str, str]]]:
         name="Northwind Robotics (demo)", slug=DEMO_SLUG, default_currency="EUR"
     )
     second = Workspace.objects.filter(slug=SECOND_SLUG).first() or workspace_create(
-        name="Acme Logistics (demo)", slug=SECOND_SLUG
+        name="Zephyr Retail (demo)", slug=SECOND_SLUG
     )
     logins = []
     for email, name, role in DEMO_USERS:

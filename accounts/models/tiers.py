@@ -47,6 +47,11 @@ class Tier(WorkspaceScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def expected_role_labels(self) -> list[str]:
+        labels = dict(BuyingGroupRole.choices)
+        return [labels.get(role, role) for role in self.expected_roles]
+
 
 class TierChange(WorkspaceScopedModel):
     """An account moved between tiers: who, when and why."""

@@ -125,7 +125,15 @@ def _attribute_rows(account: Account) -> list[tuple[str, object]]:
     from accounts.models import AttributeDefinition
 
     labels = dict(AttributeDefinition.objects.for_workspace(account.workspace_id).values_list("key", "label"))
-    return [(labels.get(k, k), v) for k, v in sorted((account.attributes or {}).items())]
+    return [(labels.get(k, k), _display(v)) for k, v in sorted((account.attributes or {}).items())]
+
+
+def _display(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return str(value)
 
 
 class AccountHoldView(WorkspaceObjectMixin, View):
