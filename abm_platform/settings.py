@@ -153,6 +153,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Defaults that beat installs into the database at start; admins see and change them in the
+# admin (Periodic tasks). Per-workspace schedules (signal refresh) are created by their apps.
+CELERY_BEAT_SCHEDULE = {
+    "fail-abandoned-jobs": {"task": "abm_platform.jobs_fail_abandoned", "schedule": 600.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST API

@@ -61,3 +61,22 @@ def job_claim(*, job_id: int, task_id: str = "") -> Job | None:
     if not claimed:
         return None
     return Job.objects.unscoped().select_related("workspace").get(pk=job_id)
+
+
+# A running job silent for this long has lost its worker for good (a redelivered task would
+# have retaken it after STALE_AFTER); a queued job this old was lost by the broker.
+ABANDONED_RUNNING_AFTER = timedelta(hours=1)
+ABANDONED_QUEUED_AFTER = timedelta(hours=24)
+
+
+def jobs_fail_abandoned() -> int:
+    """Mark jobs whose task vanished as failed, so nobody waits on a progress bar forever.
+    Runs on a schedule (CELERY_BEAT_SCHEDULE); one UPDATE per state, across workspaces."""
+    now = timezone.now()
+    running = Job.objects.unscoped().filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - ABANDONED_RUNNING_AFTER)
+    queued = Job.objects.unscoped().filter(status=JobStatus.QUEUED, created_at__lt=now - ABANDONED_QUEUED_AFTER)
+    failed = running.update(status=JobStatus.FAILED, finished_at=now, message="Failed",
+                            error="The worker stopped reporting progress; start the job again.")
+    failed += queued.update(status=JobStatus.FAILED, finished_at=now, message="Failed",
+                            error="The job was never picked up by a worker; start it again.")
+    return failed

@@ -132,3 +132,22 @@ def test_only_admins_download_exports(admin, members, workspace, django_capture_
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     assert client_for(members["marketing"]).get(url).status_code == 403
 
+
+
+@pytest.mark.django_db
+def test_abandoned_jobs_are_marked_failed_by_the_scheduled_sweep(workspace):
+    from abm_platform.celery import app
+    from abm_platform.tasks import jobs_fail_abandoned_task
+
+    now = timezone.now()
+    lost_worker = JobFactory(workspace=workspace, status="running", heartbeat_at=now - timedelta(hours=2))
+    alive = JobFactory(workspace=workspace, status="running", heartbeat_at=now - timedelta(minutes=5))
+    never_started = JobFactory(workspace=workspace)
+    Job.objects.for_workspace(workspace).filter(pk=never_started.pk).update(created_at=now - timedelta(days=2))
+    fresh = JobFactory(workspace=workspace)
+    assert jobs_fail_abandoned_task.delay().result == 2
+    statuses = {j.pk: (j.status, j.error) for j in Job.objects.for_workspace(workspace)}
+    assert statuses[lost_worker.pk][0] == "failed" and "stopped reporting" in statuses[lost_worker.pk][1]
+    assert statuses[never_started.pk][0] == "failed"
+    assert statuses[alive.pk][0] == "running" and statuses[fresh.pk][0] == "queued"
+    assert app.conf.beat_schedule["fail-abandoned-jobs"]["task"] == jobs_fail_abandoned_task.name
