@@ -52,6 +52,21 @@ def audit_label(model, record) -> str:
     return str(getattr(record, "name", "") or f"#{record.id}")
 
 
+def _label(model, field_name: str) -> str:
+    try:
+        return str(model._meta.get_field(field_name).verbose_name)
+    except Exception:  # a field removed since the change was recorded
+        return field_name
+
+
+def _value(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
 def _previous_versions(records) -> dict:
     """Pair each version with the one before it among the fetched records (no query per row;
     the oldest fetched change of an object is shown without its field diff)."""
@@ -67,7 +82,7 @@ def _entry(model, record, before) -> AuditEntry:
     changes: list[str] = []
     if record.history_type == "~" and before is not None:
         delta = record.diff_against(before)
-        changes = [f"{c.field}: {c.old!r} → {c.new!r}" for c in delta.changes]
+        changes = [f"{_label(model, c.field)}: {_value(c.old)} → {_value(c.new)}" for c in delta.changes]
     return AuditEntry(
         when=record.history_date,
         who=str(record.history_user) if record.history_user else "system",

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from abm_platform.bulk import insert_rows
 from abm_platform.models import Membership, Workspace
 from accounts.domains import normalise_domain, split_multi
 from accounts.fields import parse_bool, parse_country, parse_currency, parse_decimal, parse_int, parse_website
@@ -31,6 +32,7 @@ KNOWN_FIELDS = frozenset({"external_id", "domain", "attributes", *SCALAR_FIELDS,
 MAX_TEXT = {"name": 200, "industry": 100, "region": 100, "city": 100}
 
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
+HISTORY_BATCH_LIMIT = 100
 
 
 @dataclass
@@ -338,15 +340,24 @@ def _write(workspace: Workspace, live: list[_Clean], *, by, reason: str) -> None
                 changed_fields |= fields
             c.result.status = UPDATED
         c.account = account
+    # Small batches (people and CRM calls) keep a per-account history; a large import is
+    # recorded by its job (who, when, which file, what changed) instead of 100k history rows.
+    with_history = len(live) <= HISTORY_BATCH_LIMIT
     if new:
-        bulk_create_with_history(new, Account, batch_size=1000, default_user=by, default_date=now)
+        if with_history:
+            bulk_create_with_history(new, Account, batch_size=1000, default_user=by, default_date=now)
+        else:
+            Account.objects.for_workspace(workspace).bulk_create(new, batch_size=1000)
         if new[0].pk is None:  # backends that do not return ids from bulk inserts
             raise IntegrityError("bulk insert returned no ids")
     if changed:
         for account in changed:
             account.updated_at = now
-        bulk_update_with_history(changed, Account, [_field_name(f) for f in changed_fields | {"updated_at"}],
-                                 batch_size=1000, default_user=by, default_date=now)
+        fields = [_field_name(f) for f in changed_fields | {"updated_at"}]
+        if with_history:
+            bulk_update_with_history(changed, Account, fields, batch_size=1000, default_user=by, default_date=now)
+        else:
+            Account.objects.for_workspace(workspace).bulk_update(changed, fields, batch_size=1000)
     _write_identifiers(workspace, live, current_identifiers)
     _write_technologies(workspace, [c for c in live if c.technologies is not None], current_technologies)
     _write_parents(workspace, live)
@@ -420,12 +431,13 @@ def _write_identifiers(workspace, live, current_identifiers) -> None:
         wanted = _identifiers_wanted(c, c.account, current_identifiers.get(c.account.pk))
         for kind, values in (wanted or {}).items():
             replace.setdefault(kind, []).append(c.account.pk)
-            create += [AccountIdentifier(account_id=c.account.pk, kind=kind, value=v, is_primary=p) for v, p in values]
+            create += [(c.account.pk, kind, v, p) for v, p in values]
     identifiers = AccountIdentifier.objects.for_workspace(workspace)
     for kind, account_ids in replace.items():
         for start in range(0, len(account_ids), 5000):
-            identifiers.filter(kind=kind, account_id__in=account_ids[start:start + 5000]).delete()
-    identifiers.bulk_create(create, batch_size=2000)
+            identifiers.filter(kind=kind, account_id__in=account_ids[start:start + 5000])._raw_delete(identifiers.db)
+    insert_rows(AccountIdentifier, ["workspace", "account", "kind", "value", "is_primary"],
+                ((workspace.pk, *row) for row in create))
 
 
 def _load_technologies(workspace, account_ids) -> dict[int, list[str]]:
@@ -440,9 +452,12 @@ def _write_technologies(workspace, records, current) -> None:
     changed = [c for c in records if sorted(current.get(c.account.pk, [])) != c.technologies]
     if not changed:
         return
-    AccountTechnology.objects.for_workspace(workspace).filter(account_id__in=[c.account.pk for c in changed]).delete()
-    AccountTechnology.objects.for_workspace(workspace).bulk_create(
-        [AccountTechnology(account_id=c.account.pk, name=t) for c in changed for t in c.technologies], batch_size=2000)
+    technologies = AccountTechnology.objects.for_workspace(workspace)
+    ids = [c.account.pk for c in changed]
+    for start in range(0, len(ids), 5000):
+        technologies.filter(account_id__in=ids[start:start + 5000])._raw_delete(technologies.db)
+    insert_rows(AccountTechnology, ["workspace", "account", "name"],
+                ((workspace.pk, c.account.pk, t) for c in changed for t in c.technologies))
 
 
 def _write_parents(workspace, live) -> None:

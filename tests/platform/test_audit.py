@@ -17,9 +17,9 @@ def test_role_changes_are_recorded_with_who_and_what(admin, members, workspace):
     entries = audit_entries(workspace=workspace)
     role_change = next(e for e in entries if e.model == "membership" and e.action == "changed")
     assert role_change.who == str(admin)
-    assert role_change.changes == ["role: 'sales' → 'marketing'"]
+    assert role_change.changes == ["role: sales → marketing"]
     rename = next(e for e in entries if e.model == "workspace" and e.action == "changed")
-    assert rename.changes == ["name: 'Northwind' → 'Northwind Robotics'"]
+    assert rename.changes == ["name: Northwind → Northwind Robotics"]
 
 
 @pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_api_key_creation_and_revocation_are_audited_without_the_secret(admin, w
     client.delete(reverse("api:apikey-detail", kwargs={"pk": key_id}))
     entries = [e for e in audit_entries(workspace=workspace) if e.model == "api key"]
     assert [e.action for e in entries] == ["changed", "created"]
-    assert any(c.startswith("revoked_at: None →") for c in entries[0].changes)
+    assert any(c.startswith("revoked at: – → 20") for c in entries[0].changes)
     assert not any("key_hash" in c for e in entries for c in e.changes)
 
 
@@ -40,3 +40,4 @@ def test_the_audit_log_never_shows_another_workspace(admin, outsider, other_work
     assert page.status_code == 200
     assert b"Globex Secret Plans" not in page.content
     assert all("Globex" not in e.summary for e in audit_entries(workspace=workspace))
+

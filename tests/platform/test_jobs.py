@@ -1,4 +1,7 @@
 """Jobs run in-process here (eager Celery); tests/platform/test_worker_jobs.py runs them through a real worker."""
+import os
+import subprocess
+import sys
 import zipfile
 from datetime import timedelta
 
@@ -151,3 +154,12 @@ def test_abandoned_jobs_are_marked_failed_by_the_scheduled_sweep(workspace):
     assert statuses[never_started.pk][0] == "failed"
     assert statuses[alive.pk][0] == "running" and statuses[fresh.pk][0] == "queued"
     assert app.conf.beat_schedule["fail-abandoned-jobs"]["task"] == jobs_fail_abandoned_task.name
+
+
+def test_every_apps_tasks_are_registered_outside_a_worker():
+    """A web process (no worker, eager Celery) must know every task by name."""
+    code = ("import django; django.setup(); from abm_platform.celery import app; "
+            "print(sorted(n for n in app.tasks if not n.startswith('celery.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "DJANGO_SETTINGS_MODULE": "abm_platform.settings"}).stdout
+    assert "abm_platform.workspace_export" in out and "abm_platform.jobs_fail_abandoned" in out
