@@ -55,6 +55,10 @@ def bench_workspace(slug: str, *, accounts: int):
         records = synthetic_records(accounts)[have:]
         for start in range(0, len(records), 2000):
             accounts_upsert(workspace=workspace, records=records[start:start + 2000])
+        from abm_platform.bulk import analyze
+        from accounts.models import AccountIdentifier, AccountTechnology
+
+        analyze(Account, AccountIdentifier, AccountTechnology)
     user = Membership.objects.for_workspace(workspace).select_related("user").first().user
     return workspace, user
 
