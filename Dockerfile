@@ -23,7 +23,7 @@ USER abm
 
 # Static files are part of the image: collected once at build time with the production storage
 # (hashed, compressed names for whitenoise). The key only lets settings load; nothing is signed.
-RUN DEBUG=0 SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-0123456789 \
+RUN DEBUG=0 ALLOWED_HOSTS=localhost SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-0123456789 \
     python manage.py collectstatic --noinput
 
 EXPOSE 8000

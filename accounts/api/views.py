@@ -126,7 +126,7 @@ class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     write_roles = ADMINS
 
     def scope_queryset(self, queryset):
-        return queryset.annotate(account_count=Count("accounts"))
+        return queryset.annotate(account_count=Count("accounts")).order_by("order", "name")
 
     def perform_create(self, serializer):
         serializer.instance = tier_save(workspace=self.workspace, **serializer.validated_data)
@@ -299,7 +299,7 @@ class AccountPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
     filterset_fields = ["account", "status"]
 
     def scope_queryset(self, queryset):
-        return queryset.select_related("reviewed_by").prefetch_related("steps")
+        return queryset.select_related("reviewed_by").prefetch_related("steps").order_by("-updated_at", "id")
 
     def _save(self, serializer, account):
         fields = {k: v for k, v in serializer.validated_data.items() if k != "account"}

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from abm_platform.tenancy.models import WorkspaceScopedModel
@@ -134,7 +135,8 @@ class AccountTechnology(WorkspaceScopedModel):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["account", "name"], name="account_technology_unique")]
-        indexes = [models.Index(fields=["workspace", "name"])]
+        # Filters compare names case-insensitively: index UPPER(name).
+        indexes = [models.Index(models.F("workspace"), Upper("name"), name="account_tech_ws_upper_name")]
 
     def __str__(self) -> str:
         return self.name
