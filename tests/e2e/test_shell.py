@@ -279,7 +279,7 @@ def test_admin_settings_members_api_keys_audit(page, live_url, login, admin, mem
     newest, second = table.locator("tbody tr").nth(0), table.locator("tbody tr").nth(1)
     expect(newest).to_contain_text(admin.get_full_name())
     expect(newest).to_contain_text("changed api key Salesforce sync")
-    expect(newest).to_contain_text("revoked_at")
+    expect(newest).to_contain_text("revoked at: – →")
     expect(second).to_contain_text("created api key Salesforce sync")
     expect(table).to_contain_text("created workspace Northwind")
 
