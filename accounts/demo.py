@@ -15,11 +15,16 @@ from django.utils import timezone
 from abm_platform.models import Membership, User, Workspace
 from abm_platform.tenancy.roles import Role
 from accounts.models import (
-    Account, AccountGroup, AttributeDefinition, Opportunity, OpportunityStage, OpportunityStageChange, StageKind,
+    Account, AccountGroup, AttributeDefinition, NominationFeedback, Opportunity, OpportunityStage,
+    OpportunityStageChange, StageKind, TargetList, Tier,
 )
 from accounts.services.holds import hold_place
 from accounts.services.opportunities import accounts_refresh_open_opportunity_flag
 from accounts.services.plans import account_plan_mark_reviewed, account_plan_save, plan_step_add
+from accounts.services.target_lists import (
+    nomination_approve, nomination_give_feedback, nomination_reject, nomination_set_pilot, target_list_create,
+    target_list_nominate, target_list_submit,
+)
 from accounts.services.upsert import accounts_upsert
 
 ACCOUNT_COUNT = 2500
@@ -71,6 +76,8 @@ def accounts_demo_seed(*, workspace: Workspace, stdout=None) -> None:
     if not Opportunity.objects.for_workspace(workspace).exists():
         _opportunities(workspace, rng, reps)
         _holds_and_plans(workspace, rng, reps)
+    if not TargetList.objects.for_workspace(workspace).exists():
+        _target_lists(workspace, rng)
     if stdout:
         stdout.write(f"    {Account.objects.for_workspace(workspace).count()} accounts, "
                      f"{Opportunity.objects.for_workspace(workspace).count()} opportunities")
@@ -226,3 +233,60 @@ def _holds_and_plans(workspace: Workspace, rng: random.Random, reps: list[User])
         plan_step_add(plan=plan, text="Executive briefing with the COO", due_date=date.today() + timedelta(days=10),
                       owner=rep)
         plan_step_add(plan=plan, text="Site visit at the main DC", due_date=date.today() + timedelta(days=24), owner=rep)
+
+
+RATIONALES = [
+    "Opening a new DC next year; our champion is their VP Operations.",
+    "Intent surge on warehouse automation for three weeks running.",
+    "Lost to a competitor 14 months ago; their contract renews in Q3.",
+    "Peak-season backlog made the trade press; the COO is looking for options.",
+    "Fast-growing e-commerce brand shipping to 14 countries from one warehouse.",
+    "Existing customer's sister company: warm introduction offered.",
+    "Hiring 30 logistics engineers: a sign of a platform change.",
+]
+
+
+def _target_lists(workspace: Workspace, rng: random.Random) -> None:
+    """The FY27 H1 program mid-approval (nominated, endorsed, one objection, a pilot of three,
+    submitted, partly decided), and last year's list, fully decided."""
+    role_user = {m.role: m.user for m in Membership.objects.for_workspace(workspace).select_related("user")}
+    marketer, seller = role_user[Role.MARKETING], role_user[Role.SALES]
+    executive = role_user[Role.EXECUTIVE]
+    tier1 = Tier.objects.for_workspace(workspace).get(order=1)
+    tier2 = Tier.objects.for_workspace(workspace).get(order=2)
+    candidates = list(Account.objects.for_workspace(workspace).filter(tier__order__in=[2, 3], is_target=False)
+                      .order_by("-employees")[:60])
+    last_year = target_list_create(workspace=workspace, by=marketer, name="FY26 H2 program",
+                                   criteria="Mid-market logistics in DACH and Benelux.")
+    for account in candidates[40:46]:
+        target_list_nominate(target_list=last_year, by=seller, account=account, rationale=rng.choice(RATIONALES),
+                             proposed_tier=tier2)
+    target_list_submit(target_list=last_year, by=marketer)
+    for number, nomination in enumerate(last_year.nominations.all()):
+        if number % 3 == 2:
+            nomination_reject(nomination=nomination, by=executive, comment="Too small for a 1:few cluster.")
+        else:
+            nomination_approve(nomination=nomination, by=executive, comment="Agreed.")
+
+    program = target_list_create(
+        workspace=workspace, by=marketer, name="FY27 H1 program",
+        criteria="EU logistics and e-commerce companies, 500+ employees, shipping to the US; "
+                 "revenue potential over €250k ARR; a known champion or active intent.")
+    nominations = []
+    for number, account in enumerate(candidates[:14]):
+        by = marketer if number % 2 else seller
+        nominations.append(target_list_nominate(target_list=program, by=by, account=account,
+                                                rationale=rng.choice(RATIONALES),
+                                                proposed_tier=tier1 if number < 5 else tier2))
+    for nomination in nominations[:8]:
+        reviewer = seller if nomination.nominated_by == marketer else marketer
+        nomination_give_feedback(nomination=nomination, by=reviewer, kind=NominationFeedback.Kind.ENDORSE,
+                                 comment="Agree — we met them at the logistics summit.")
+    nomination_give_feedback(nomination=nominations[9], by=executive, kind=NominationFeedback.Kind.OBJECT,
+                             comment="They just signed a 3-year deal with a competitor.")
+    for nomination in nominations[:3]:
+        nomination_set_pilot(nomination=nomination, by=marketer, is_pilot=True)
+    target_list_submit(target_list=program, by=marketer, comment="Ready for the QBR.")
+    nomination_approve(nomination=nominations[0], by=executive, comment="Strategic: go.")
+    nomination_approve(nomination=nominations[1], by=executive, comment="Yes, pilot it.")
+    nomination_reject(nomination=nominations[9], by=executive, comment="Competitor lock-in until 2029.")

@@ -8,7 +8,7 @@ from django.db.models import Max, Min
 from abm_platform.models import Membership, Workspace
 from abm_platform.services.demo import DEMO_SLUG
 from abm_platform.tenancy.roles import Role
-from accounts.models import Account, AccountPlan, Hold, Opportunity, OpportunityStageChange
+from accounts.models import Account, AccountPlan, Hold, Opportunity, OpportunityStageChange, TargetList
 
 
 @pytest.mark.django_db
@@ -38,6 +38,12 @@ def test_seed_demo_builds_a_realistic_workspace_and_is_idempotent(capsys):
     assert opportunities.filter(stage__kind="lost").exclude(loss_reason="").count() == \
         opportunities.filter(stage__kind="lost").count()
     assert Hold.objects.for_workspace(workspace).exists() and AccountPlan.objects.for_workspace(workspace).exists()
+
+    program = TargetList.objects.for_workspace(workspace).get(name="FY27 H1 program")
+    statuses = set(program.nominations.values_list("status", flat=True))
+    assert program.status == "in_review" and statuses == {"proposed", "approved", "rejected"}
+    assert program.nominations.filter(is_pilot=True).count() == 3
+    assert accounts.filter(is_target=True).exists()
 
     counts = (accounts.count(), opportunities.count(), changes.count(), Hold.objects.for_workspace(workspace).count())
     call_command("seed_demo")
