@@ -79,3 +79,10 @@ class AttributeDefinitionForm(forms.ModelForm):
     class Meta:
         model = AttributeDefinition
         fields = ["key", "label", "type", "description"]
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=SegmentKind.choices)
+    filters = forms.JSONField(required=False)
+    description = forms.CharField(max_length=255, required=False)

@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", account_views.AccountListView.as_view(), name="index"),
     path("bulk/", account_views.AccountBulkView.as_view(), name="bulk"),
+    path("segments/new/", account_views.SegmentCreateView.as_view(), name="segment_create"),
     path("<int:pk>/", account_views.AccountDetailView.as_view(), name="detail"),
     path("<int:pk>/hold/", account_views.AccountHoldView.as_view(), name="hold"),
     path("<int:pk>/plan/", account_views.AccountPlanView.as_view(), name="plan"),

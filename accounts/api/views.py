@@ -23,6 +23,7 @@ from accounts.selectors import account_queryset
 from accounts.services.holds import active_holds_q, hold_place, hold_release
 from accounts.services.opportunities import opportunity_create, opportunity_update
 from accounts.services.plans import account_plan_mark_reviewed, account_plan_save, plan_step_add, plan_step_complete
+from accounts.services.segments import segment_add_accounts, segment_create
 from accounts.services.tiers import accounts_set_tier, tier_save
 from accounts.services.upsert import ERROR, accounts_upsert
 
@@ -177,8 +178,8 @@ class SegmentViewSet(_AdminConfigViewSet):
     action_roles = {"add_accounts": EDITORS, "remove_accounts": EDITORS}
 
     def perform_create(self, serializer):
-        serializer.validated_data["created_by"] = self.request.user
-        super().perform_create(serializer)
+        serializer.instance = segment_create(workspace=self.workspace, by=self.request.user,
+                                             **serializer.validated_data)
 
     def _static_segment(self) -> Segment:
         segment = self.get_object()
@@ -193,11 +194,7 @@ class SegmentViewSet(_AdminConfigViewSet):
         segment = self._static_segment()
         data = s.SegmentMembersSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ids = set(Account.objects.for_workspace(self.workspace)
-                  .filter(pk__in=data.validated_data["account_ids"]).values_list("pk", flat=True))
-        SegmentMember.objects.for_workspace(self.workspace).bulk_create(
-            [SegmentMember(segment=segment, account_id=i) for i in ids], ignore_conflicts=True)
-        return Response({"added": len(ids)})
+        return Response({"added": segment_add_accounts(segment=segment, account_ids=data.validated_data["account_ids"])})
 
     @extend_schema(request=s.SegmentMembersSerializer,
                    responses=inline_serializer("SegmentRemoved", {"removed": serializers.IntegerField()}))

@@ -1,4 +1,6 @@
 """Account pages: the filtered list with bulk actions, and the account page."""
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -9,13 +11,15 @@ from django.views.generic import DetailView, ListView
 from abm_platform.registry import registry
 from abm_platform.tenancy.roles import EDITORS, MARKETERS, SELLERS
 from abm_platform.tenancy.views import WorkspaceObjectMixin, WorkspaceView
-from accounts.forms import AccountBulkForm, HoldForm, PlanForm, PlanStepForm
+from accounts.forms import AccountBulkForm, HoldForm, PlanForm, PlanStepForm, SegmentForm
 from accounts.models import (
-    Account, AccountGroup, AccountIdentifier, Hold, Opportunity, Segment, SegmentKind, SegmentMember, Tier, TierChange,
+    Account, AccountGroup, AccountIdentifier, Hold, Opportunity, Segment, SegmentKind,
+    TargetListNomination, Tier, TierChange,
 )
 from accounts.selectors import account_list, account_queryset
 from accounts.services.holds import active_holds_q, hold_place, hold_release
 from accounts.services.plans import account_plan_mark_reviewed, account_plan_save, plan_step_add, plan_step_complete
+from accounts.services.segments import segment_create, segment_add_accounts
 from accounts.services.tiers import accounts_set_tier
 
 SORTABLE = [("name", "Name"), ("employees", "Employees"), ("annual_revenue", "Revenue"), ("country", "Country"),
@@ -39,8 +43,10 @@ class AccountListView(WorkspaceView, ListView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        filters_in_use = {k: v for k, v in self.request.GET.items() if k not in ("page", "ordering") and v}
         context.update(
             filter=self.filterset,
+            filters_json=json.dumps(filters_in_use),
             tiers=Tier.objects.for_workspace(self.workspace),
             groups=AccountGroup.objects.for_workspace(self.workspace),
             segments=Segment.objects.for_workspace(self.workspace),
@@ -52,6 +58,7 @@ class AccountListView(WorkspaceView, ListView):
             any_accounts=Account.objects.for_workspace(self.workspace).exists(),
             can_bulk=self.can(EDITORS),
             can_set_tier=self.can(MARKETERS),
+            can_segment=self.can(MARKETERS),
         )
         return context
 
@@ -77,12 +84,31 @@ class AccountBulkView(WorkspaceView, View):
                 messages.success(request, f"{moved} account(s) moved to {form.cleaned_data['tier'] or 'no tier'}.")
             else:
                 segment = form.cleaned_data["segment"]
-                SegmentMember.objects.for_workspace(self.workspace).bulk_create(
-                    [SegmentMember(segment=segment, account_id=i) for i in ids], ignore_conflicts=True)
-                messages.success(request, f"{len(ids)} account(s) added to “{segment}”.")
+                added = segment_add_accounts(segment=segment, account_ids=ids)
+                messages.success(request, f"{added} account(s) added to “{segment}”.")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect(back)
+
+
+class SegmentCreateView(WorkspaceView, View):
+    """Save the accounts list's current filters as a dynamic segment, or start a static one."""
+
+    write_roles = MARKETERS
+
+    def post(self, request):
+        form = SegmentForm(request.POST)
+        back = request.POST.get("next") or "/accounts/"
+        if not form.is_valid():
+            messages.error(request, "Give the segment a name.")
+            return redirect(back)
+        try:
+            segment = segment_create(workspace=self.workspace, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(back)
+        messages.success(request, f"Segment “{segment.name}” saved.")
+        return redirect(f"/accounts/?segment={segment.pk}")
 
 
 class AccountDetailView(WorkspaceObjectMixin, DetailView):
@@ -106,6 +132,8 @@ class AccountDetailView(WorkspaceObjectMixin, DetailView):
             .select_related("stage", "owner")[:50],
             holds=Hold.objects.for_workspace(self.workspace).filter(account=account).select_related(
                 "placed_by", "released_by")[:20],
+            nominations=TargetListNomination.objects.for_workspace(self.workspace).filter(account=account)
+            .select_related("target_list", "proposed_tier")[:20],
             active_hold_ids=set(Hold.objects.for_workspace(self.workspace).filter(active_holds_q(), account=account)
                                 .values_list("pk", flat=True)),
             plan=plan,

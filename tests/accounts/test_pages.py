@@ -173,3 +173,32 @@ def test_a_hold_longer_than_the_limit_is_refused_with_a_message(members, seeded)
                                                  follow=True)
     assert "at most 180 days" in response.content.decode()
     assert not Hold.objects.for_workspace(seeded).exists()
+
+
+@pytest.mark.django_db
+def test_marketing_saves_the_current_filters_as_a_segment(members, seeded):
+    from accounts.models import Segment
+
+    AccountFactory(workspace=seeded, country="DE", employees=900)
+    AccountFactory(workspace=seeded, country="FR", employees=900)
+    client = client_for(members["marketing"])
+    response = client.post(reverse("accounts:segment_create"), {
+        "name": "DACH 500+", "kind": "dynamic", "filters": '{"country": "DE", "employees_min": "500", "page": "3"}'},
+        format="multipart")
+    segment = Segment.objects.for_workspace(seeded).get(name="DACH 500+")
+    assert segment.filters == {"country": "DE", "employees_min": "500"}
+    assert response["Location"] == f"/accounts/?segment={segment.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert "1 account match" in " ".join(page.split())
+
+
+@pytest.mark.django_db
+def test_a_saved_filter_needs_a_filter_and_sales_cannot_create_segments(members, seeded):
+    from accounts.models import Segment
+
+    client_for(members["marketing"]).post(reverse("accounts:segment_create"),
+                                          {"name": "Everything", "kind": "dynamic", "filters": "{}"}, format="multipart")
+    denied = client_for(members["sales"]).post(reverse("accounts:segment_create"),
+                                               {"name": "Mine", "kind": "static"}, format="multipart")
+    assert denied.status_code == 403
+    assert not Segment.objects.for_workspace(seeded).exists()
