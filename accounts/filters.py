@@ -1,6 +1,6 @@
 """One FilterSet for accounts, shared by the API, the list page, dynamic segments and exports."""
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django_filters import rest_framework as filters
 
 from accounts.models import (
@@ -10,6 +10,24 @@ from accounts.models import (
 from accounts.services.holds import active_hold_exists
 
 ATTRIBUTE_PREFIX = "attr_"
+
+
+class NullsLastOrderingFilter(filters.OrderingFilter):
+    """Sort with empty values last in both directions (PostgreSQL puts NULLs first when
+    descending: 'biggest first' would open with companies of unknown size)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        expressions = []
+        for param in value:
+            descending = param.startswith("-")
+            field = self.param_map.get(param.lstrip("-"))
+            if field is None:
+                continue
+            expression = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+            expressions.append(expression)
+        return qs.order_by(*expressions, "pk") if expressions else qs
 
 
 class FloatFilter(filters.NumberFilter):
@@ -43,7 +61,7 @@ class AccountFilter(filters.FilterSet):
     is_target = filters.BooleanFilter()
     has_open_opportunity = filters.BooleanFilter()
     on_hold = filters.BooleanFilter(method="filter_on_hold")
-    ordering = filters.OrderingFilter(fields=[("name", "name"), ("employees", "employees"),
+    ordering = NullsLastOrderingFilter(fields=[("name", "name"), ("employees", "employees"),
                                               ("annual_revenue", "annual_revenue"), ("updated_at", "updated_at"),
                                               ("created_at", "created_at"), ("country", "country")])
 

@@ -65,7 +65,7 @@ class TierConfigView(_ConfigListView):
     config_tab = "tiers"
 
     def scope_queryset(self, queryset):
-        return queryset.annotate(account_count=Count("accounts"))
+        return queryset.annotate(account_count=Count("accounts")).order_by("order", "name")
 
     def save(self, form, instance):
         tier_save(workspace=self.workspace, tier=instance, **form.cleaned_data)
@@ -78,7 +78,7 @@ class GroupConfigView(_ConfigListView):
     config_tab = "groups"
 
     def scope_queryset(self, queryset):
-        return queryset.annotate(account_count=Count("accounts"))
+        return queryset.annotate(account_count=Count("accounts")).order_by("name")
 
 
 class AttributeConfigView(_ConfigListView):
