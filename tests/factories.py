@@ -281,3 +281,73 @@ FACTORIES.update({
     acc.TargetList: TargetListFactory, acc.TargetListNomination: TargetListNominationFactory,
     acc.NominationFeedback: NominationFeedbackFactory, acc.TargetListEvent: TargetListEventFactory,
 })
+
+
+# --- contacts -------------------------------------------------------------------------------
+from contacts import models as con  # noqa: E402
+
+
+class ContactFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = con.Contact
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"person{n}@contact-example.com")
+    job_title = "Head of Logistics"
+
+
+class LifecycleTransitionFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = con.LifecycleTransition
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    contact = factory.SubFactory(ContactFactory, workspace=factory.SelfAttribute("..workspace"))
+    to_stage = con.LifecycleStage.MQL
+
+
+class DiscAssessmentFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = con.DiscAssessment
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    contact = factory.SubFactory(ContactFactory, workspace=factory.SelfAttribute("..workspace"))
+    primary = "D"
+    blend = "Di"
+    source = con.DiscSource.OBSERVED
+    confidence = 0.7
+
+
+class MatchReviewFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = con.MatchReview
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    contact = factory.SubFactory(ContactFactory, workspace=factory.SelfAttribute("..workspace"))
+    confidence = 0.7
+
+
+class PersonaFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = con.Persona
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Persona {n}")
+
+
+class TitleRuleFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = con.TitleRule
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    pattern = "supremo"
+    field = "seniority"
+    value = "c_level"
+
+
+FACTORIES.update({
+    con.Contact: ContactFactory, con.LifecycleTransition: LifecycleTransitionFactory,
+    con.DiscAssessment: DiscAssessmentFactory, con.MatchReview: MatchReviewFactory, con.Persona: PersonaFactory,
+    con.TitleRule: TitleRuleFactory,
+})

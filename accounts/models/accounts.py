@@ -104,6 +104,7 @@ class Account(WorkspaceScopedModel):
 class IdentifierKind(models.TextChoices):
     DOMAIN = "domain", "Domain"
     EXTERNAL_ID = "external_id", "CRM id"
+    ALIAS = "alias", "Name alias"  # learned from lead-to-account reviews, normalised
 
 
 class AccountIdentifier(WorkspaceScopedModel):

@@ -1,1 +1,0 @@
-"""Models of the contacts app (see DESIGN.md §3)."""
