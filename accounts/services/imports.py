@@ -509,7 +509,15 @@ def import_execute(*, workspace: Workspace, kind: ImportKind, path: Path, mappin
         with import_table_open(path) as table:
             if progress:
                 progress(0, total)
+            waiting_for_parent: list = []
             for chunk in _chunks(table.rows, CHUNK_SIZE):
+                _import_chunk(workspace, plan, chunk, by=by, reason=reason, counts=counts, errors=errors,
+                              waiting_for_parent=waiting_for_parent)
+                done += len(chunk) - len(waiting_for_parent)
+                if progress:
+                    progress(done, total)
+            # Subsidiaries listed before their parent: their parent exists now.
+            for chunk in _chunks(iter(waiting_for_parent), CHUNK_SIZE):
                 _import_chunk(workspace, plan, chunk, by=by, reason=reason, counts=counts, errors=errors)
                 done += len(chunk)
                 if progress:
@@ -542,7 +550,10 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _import_chunk(workspace, plan: ImportPlan, chunk, *, by, reason, counts: Counter, errors: list[dict]) -> None:
+def _import_chunk(workspace, plan: ImportPlan, chunk, *, by, reason, counts: Counter, errors: list[dict],
+                  waiting_for_parent: list | None = None) -> None:
+    """Upsert one chunk. Rows whose only problem is a parent not imported yet go to
+    `waiting_for_parent` (when given) to be tried again after the whole file."""
     records, sources = [], []
     for line, cells in chunk:
         record, problems = _record(plan, cells)
@@ -556,6 +567,11 @@ def _import_chunk(workspace, plan: ImportPlan, chunk, *, by, reason, counts: Cou
         return
     results = plan.kind.upsert(workspace=workspace, records=records, by=by, reason=reason)
     for result, (line, cells) in zip(results, sources):
+        if waiting_for_parent is not None and result.errors and all(
+                field == "parent_external_id" and message.startswith("No account with CRM id")
+                for field, message in result.errors):
+            waiting_for_parent.append((line, cells))
+            continue
         counts[result.status] += 1
         for field_name, message in result.errors:
             column = plan.column_of(field_name)

@@ -232,8 +232,8 @@ def _match(workspace: Workspace, cleaned: list[_Clean]) -> None:
             continue
         errors = c.result.errors
         if c.external_id in seen:
-            errors.append(("external_id", f"{c.external_id} is also on record {seen[c.external_id] + 1} "
-                                          "of this batch."))
+            errors.append(("external_id", f"{c.external_id} appears more than once in this batch; "
+                                          "only its first record was applied."))
         seen.setdefault(c.external_id, c.result.index)
         c.opportunity = existing.get(c.external_id)
         by_id = account_ids.get(c.account_external_id) if c.account_external_id else None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -68,8 +69,10 @@ class _Lookups:
 
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
-        self.tiers = {t.name.lower(): t.pk for t in Tier.objects.for_workspace(workspace)}
-        self.tiers.update({str(t.order): t.pk for t in Tier.objects.for_workspace(workspace)})
+        tiers = list(Tier.objects.for_workspace(workspace))
+        self.tiers = {t.name.lower(): t.pk for t in tiers}
+        self.tiers.update({str(t.order): t.pk for t in tiers})
+        self.tier_limits = {t.pk: (t.name, t.max_accounts) for t in tiers if t.max_accounts is not None}
         self.groups = {g.name.lower(): g.pk for g in AccountGroup.objects.for_workspace(workspace)}
         self.attributes = {a.key: a for a in AttributeDefinition.objects.for_workspace(workspace)}
         self.members = dict(Membership.objects.for_workspace(workspace).values_list("user__email", "user_id"))
@@ -82,6 +85,7 @@ def accounts_upsert(*, workspace: Workspace, records: list[dict], by=None, reaso
     cleaned = [_parse(i, record, lookups) for i, record in enumerate(records)]
     _match_existing(workspace, cleaned)
     _check_identity_conflicts(workspace, cleaned)
+    _check_tier_capacity(workspace, cleaned, lookups)
     live = [c for c in cleaned if c.result.status != ERROR]
     try:
         with transaction.atomic():
@@ -267,13 +271,35 @@ def _check_identity_conflicts(workspace: Workspace, cleaned: list[_Clean]) -> No
             if owner is not None and owner != token:
                 c.result.errors.append((_column_of(c, key), f"{key[1]} already belongs to another account (#{owner})."))
             elif key in claimed and claimed[key][0] != token:
-                c.result.errors.append((_column_of(c, key), f"{key[1]} is also on record {claimed[key][1] + 1} "
-                                                            "of this batch."))
+                c.result.errors.append((_column_of(c, key), f"{key[1]} appears more than once in this batch; "
+                                                            "only its first record was applied."))
             else:
                 claimed[key] = (token, c.result.index)
         if c.result.errors:
             c.result.status = ERROR
     _check_parents(workspace, cleaned)
+
+
+def _check_tier_capacity(workspace: Workspace, cleaned: list[_Clean], lookups: _Lookups) -> None:
+    """A tier's maximum holds for imports too: records that would overfill it are rejected on
+    their `tier` column, in order, the earlier ones land."""
+    if not lookups.tier_limits:
+        return
+    counts = dict(Account.objects.for_workspace(workspace).filter(tier_id__in=list(lookups.tier_limits))
+                  .values("tier_id").annotate(n=Count("pk")).values_list("tier_id", "n"))
+    for c in cleaned:
+        if c.result.status == ERROR or c.tier_id in (..., None) or c.tier_id not in lookups.tier_limits:
+            continue
+        if c.account is not None and c.account.tier_id == c.tier_id:
+            continue
+        name, limit = lookups.tier_limits[c.tier_id]
+        if counts.get(c.tier_id, 0) >= limit:
+            c.result.errors.append(("tier", f"{name} holds at most {limit} accounts and is full."))
+            c.result.status = ERROR
+            continue
+        counts[c.tier_id] = counts.get(c.tier_id, 0) + 1
+        if c.account is not None and c.account.tier_id in counts:
+            counts[c.account.tier_id] -= 1
 
 
 def _check_parents(workspace: Workspace, cleaned: list[_Clean]) -> None:

@@ -596,3 +596,21 @@ def test_the_template_lists_the_columns_and_custom_attributes(workspace, admin):
 
     header = b"".join(response.streaming_content).decode("utf-8-sig").strip()
     assert header == ",".join([*imports.ACCOUNT_COLUMNS, "attr_volume"])
+
+
+@pytest.mark.django_db
+def test_subsidiaries_listed_chunks_before_their_parent_still_land(workspace, admin, tmp_path, monkeypatch):
+    """A CRM export sorted by name puts subsidiaries anywhere; the parent may come thousands of
+    rows later, in another chunk."""
+    from accounts.models import Account
+    from accounts.services import imports
+
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 2)
+    path = tmp_path / "hierarchy.csv"
+    path.write_text("external_id,name,domain,parent_external_id\n"
+                    "sub-1,Acme UK,acme.co.uk,hq\nsub-2,Acme FR,acme.fr,hq\nx,Other,other.com,\n"
+                    "hq,Acme Holding,acme.com,\n", encoding="utf-8")
+    outcome = imports.import_execute(workspace=workspace, kind=imports.import_kind("accounts"), path=path, by=admin)
+    assert outcome.summary["created"] == 4 and outcome.summary["rejected"] == 0 and outcome.errors == []
+    assert set(Account.objects.for_workspace(workspace).filter(parent__external_id="hq")
+               .values_list("external_id", flat=True)) == {"sub-1", "sub-2"}

@@ -75,7 +75,7 @@ def test_bad_rows_list_every_problem_and_good_rows_still_land(workspace, tiers):
 def test_duplicates_within_a_batch_are_caught(workspace):
     results = upsert(workspace, {"name": "One", "domain": "dup.com"}, {"name": "Two", "domain": "dup.com"})
     assert [r.status for r in results] == ["created", "error"]
-    assert "also on record 1" in results[1].errors[0][1]
+    assert "appears more than once in this batch" in results[1].errors[0][1]
 
 
 @pytest.mark.django_db
@@ -116,3 +116,13 @@ def test_other_workspaces_domains_do_not_conflict(workspace, other_workspace):
     upsert(other_workspace, {"name": "Acme", "domain": "acme.com"})
     (result,) = upsert(workspace, {"name": "Acme", "domain": "acme.com"})
     assert result.status == "created"
+
+
+@pytest.mark.django_db
+def test_an_upsert_cannot_overfill_a_tier(workspace):
+    from tests.factories import TierFactory
+
+    TierFactory(workspace=workspace, name="Strategic", max_accounts=2)
+    results = upsert(workspace, *[{"name": f"C{i}", "domain": f"c{i}.com", "tier": "Strategic"} for i in range(3)])
+    assert [r.status for r in results] == ["created", "created", "error"]
+    assert results[2].errors == [("tier", "Strategic holds at most 2 accounts and is full.")]
