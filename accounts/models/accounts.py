@@ -54,6 +54,9 @@ class Account(WorkspaceScopedModel):
     no two accounts of a workspace share one); `domain` and `external_id` here are copies of the
     primary ones, for listing and sorting. Written only through accounts.services."""
 
+    # Every filter index below starts with the workspace, so the plain FK indexes on workspace,
+    # tier, group and owner would only slow down imports.
+    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
     name = models.CharField(max_length=200)
     external_id = models.CharField(max_length=100, blank=True, help_text="Primary CRM id.")
     domain = models.CharField(max_length=253, blank=True, help_text="Primary registrable domain, normalised.")
@@ -68,11 +71,13 @@ class Account(WorkspaceScopedModel):
     attributes = models.JSONField(default=dict, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", help_text="Account executive.")
+                              related_name="+", help_text="Account executive.", db_index=False)
     sdr = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                             related_name="+")
-    tier = models.ForeignKey("accounts.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
-    group = models.ForeignKey(AccountGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts")
+    tier = models.ForeignKey("accounts.Tier", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts",
+                             db_index=False)
+    group = models.ForeignKey(AccountGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts",
+                              db_index=False)
     is_target = models.BooleanField(default=False, help_text="Approved on a target list.")
     has_open_opportunity = models.BooleanField(default=False, help_text="Kept by the opportunity services.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -111,7 +116,8 @@ class AccountIdentifier(WorkspaceScopedModel):
     """A domain or CRM id that identifies exactly one account of the workspace. The unique
     constraint is what guarantees that two accounts never share one."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="identifiers")
+    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="identifiers", db_index=False)
     kind = models.CharField(max_length=20, choices=IdentifierKind.choices)
     value = models.CharField(max_length=253)
     is_primary = models.BooleanField(default=False)
@@ -130,7 +136,8 @@ class AccountIdentifier(WorkspaceScopedModel):
 class AccountTechnology(WorkspaceScopedModel):
     """A technology the account uses (technographics), one row each so filters use an index."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="technologies")
+    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="technologies", db_index=False)
     name = models.CharField(max_length=100)
 
     class Meta:
