@@ -97,6 +97,8 @@ class Account(WorkspaceScopedModel):
             models.Index(fields=["workspace", "country"]),
             models.Index(fields=["workspace", "employees"]),
             models.Index(fields=["workspace", "annual_revenue"]),
+            # PostgreSQL also gets (workspace, employees/revenue DESC NULLS LAST) for "biggest
+            # first" sorts: migration 0006 (SQLite cannot index NULLS LAST).
             models.Index(fields=["workspace", "is_target"]),
             models.Index(fields=["workspace", "has_open_opportunity"]),
             models.Index(fields=["workspace", "-updated_at"]),
