@@ -196,6 +196,11 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "SECURITY": [{"ApiKeyAuth": []}],
+    # One name per shared choice set (several fields use the same choices).
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentStatusEnum": "contacts.models.contacts.ConsentStatus",
+        "LifecycleStageEnum": "contacts.models.contacts.LifecycleStage",
+    },
 }
 
 # --- Security (production). DEBUG off turns the HTTPS protections on.

@@ -57,8 +57,9 @@ class PlanStepForm(forms.Form):
 
 
 class TierForm(forms.ModelForm):
-    expected_roles = forms.MultipleChoiceField(choices=BuyingGroupRole.choices, required=False,
-                                               widget=forms.CheckboxSelectMultiple)
+    expected_roles = forms.MultipleChoiceField(
+        choices=[c for c in BuyingGroupRole.choices if c[0] not in ("blocker", "coach")], required=False,
+        widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = Tier

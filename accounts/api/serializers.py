@@ -106,8 +106,9 @@ class SetTierSerializer(serializers.Serializer):
 
 
 class TierSerializer(WorkspaceScopedSerializer):
-    expected_roles = serializers.ListField(child=serializers.ChoiceField(choices=BuyingGroupRole.choices),
-                                          required=False)
+    expected_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=[c for c in BuyingGroupRole.choices if c[0] not in ("blocker", "coach")]),
+        required=False)
     account_count = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -5,6 +5,9 @@ from django.utils import timezone
 from abm_platform.models import Workspace
 from accounts.models import Account, BuyingGroupRole, EngagementModel, Tier, TierChange
 
+# Roles a tier may require to be covered: every role but the ones only a rep can judge.
+EXPECTABLE_ROLES = [r for r in BuyingGroupRole.values if r not in (BuyingGroupRole.BLOCKER, BuyingGroupRole.COACH)]
+
 DEFAULT_TIERS = [
     dict(name="Tier 1 — Strategic", order=1, engagement_model=EngagementModel.ONE_TO_ONE, max_accounts=50,
          description="A handful of strategic accounts with a bespoke plan, content and an executive sponsor.",
@@ -29,9 +32,10 @@ def tiers_seed_defaults(*, workspace: Workspace) -> None:
 def tier_save(*, workspace: Workspace, tier: Tier | None = None, **fields) -> Tier:
     tier = tier or Tier(workspace=workspace)
     roles = fields.get("expected_roles", tier.expected_roles or [])
-    unknown = sorted(set(roles) - set(BuyingGroupRole.values))
+    unknown = sorted(set(roles) - set(EXPECTABLE_ROLES))
     if unknown:
-        raise ValidationError({"expected_roles": f"Unknown buying-group roles: {', '.join(unknown)}."})
+        raise ValidationError({"expected_roles": f"Not roles a tier can expect: {', '.join(unknown)} "
+                                                 "(blockers and coaches are noted by reps, not required)."})
     for name, value in fields.items():
         setattr(tier, name, value)
     tier.full_clean()

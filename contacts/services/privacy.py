@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.models import ConsentStatus, Contact, LifecycleTransition
+from contacts.models import ConsentStatus, Contact, LifecycleTransition, MatchReview, ReviewStatus
 from contacts.models.contacts import CHANNELS
 
 ERASED = "erased"
@@ -46,4 +46,6 @@ def contact_erase(*, contact: Contact, by, reason: str = "Erasure request") -> C
     locked.save()
     locked.history.exclude(history_id=locked.history.latest().history_id).delete()
     LifecycleTransition.objects.for_workspace(contact.workspace_id).filter(contact=locked).update(reason="")
+    MatchReview.objects.for_workspace(contact.workspace_id).filter(contact=locked, status=ReviewStatus.OPEN).update(
+        status=ReviewStatus.REJECTED, decided_by=by, decided_at=timezone.now())
     return locked

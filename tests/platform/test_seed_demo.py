@@ -45,6 +45,13 @@ def test_seed_demo_builds_a_realistic_workspace_and_is_idempotent(capsys):
     assert program.nominations.filter(is_pilot=True).count() == 3
     assert accounts.filter(is_target=True).exists()
 
+    from contacts.models import Contact, MatchReview
+
+    contacts = Contact.objects.for_workspace(workspace)
+    assert contacts.count() > 1000 and contacts.filter(match_status="auto").count() > 900
+    assert contacts.exclude(disc_style="").exists() and contacts.exclude(seniority="").count() > 900
+    assert MatchReview.objects.for_workspace(workspace).filter(status="open").exists()
+
     counts = (accounts.count(), opportunities.count(), changes.count(), Hold.objects.for_workspace(workspace).count())
     call_command("seed_demo")
     assert (accounts.count(), opportunities.count(), changes.count(),
