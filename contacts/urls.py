@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/erase/", contacts.ContactEraseView.as_view(), name="erase"),
     path("review/", reviews.ReviewQueueView.as_view(), name="review_queue"),
     path("review/<int:pk>/decide/", reviews.MatchReviewDecideView.as_view(), name="review_decide"),
+    path("review/match-unlinked/", reviews.MatchUnlinkedView.as_view(), name="match_unlinked"),
     path("personas/", personas.PersonaListView.as_view(), name="personas"),
     path("personas/new/", personas.PersonaCreateView.as_view(), name="persona_create"),
     path("personas/<int:pk>/", personas.PersonaDetailView.as_view(), name="persona_detail"),

@@ -351,3 +351,13 @@ FACTORIES.update({
     con.DiscAssessment: DiscAssessmentFactory, con.MatchReview: MatchReviewFactory, con.Persona: PersonaFactory,
     con.TitleRule: TitleRuleFactory,
 })
+
+
+class MatchingSettingsFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = con.MatchingSettings
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+
+
+FACTORIES[con.MatchingSettings] = MatchingSettingsFactory

@@ -21,7 +21,7 @@ from contacts.selectors import buying_group, contact_queryset
 from contacts.services.disc import disc_assess_questionnaire, disc_record
 from contacts.services.inference import contact_set_buying_profile
 from contacts.services.lifecycle import contact_lifecycle_move, contact_sales_accept, contact_sales_reject
-from contacts.services.matching import match_review_decide
+from contacts.services.matching import contacts_match_start, match_review_decide
 from contacts.services.privacy import contact_consent_set, contact_erase
 from contacts.services.upsert import KNOWN_FIELDS, contacts_upsert
 
@@ -161,6 +161,14 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
         summary = Counter(r.status for r in results)
         return Response({"summary": {k: summary.get(k, 0) for k in ("created", "updated", "unchanged", "error")},
                          "results": [r.as_dict() for r in results]})
+
+    @extend_schema(request=None, responses={202: inline_serializer("MatchJob", {"id": serializers.IntegerField(),
+                                                                               "status": serializers.CharField()})})
+    @action(detail=False, methods=["post"], url_path="match-unlinked")
+    def match_unlinked(self, request):
+        """Match every contact without an account again, in the background (a Job)."""
+        job = contacts_match_start(workspace=self.workspace, by=request.user)
+        return Response({"id": job.pk, "status": job.status}, status=status.HTTP_202_ACCEPTED)
 
     def _respond(self, contact) -> Response:
         contact = self.get_queryset().get(pk=contact.pk)

@@ -83,7 +83,9 @@ WEBSITE_DOMAIN = 0.95
 BOTH_DOMAINS = 0.99
 NAME_CONFIRMS_DOMAIN = 0.02
 NAME_DIFFERS_FROM_DOMAIN = -0.02
-DOMAIN_VS_NAME_CONFLICT = 0.80      # domain says A, company names an unrelated account B
+DOMAIN_VS_NAME_CONFLICT = 0.90      # domain says A, company names an unrelated account B: trust the
+                                    # domain (an agency or consultant typing its client), at the edge
+                                    # of auto: a workspace with auto > 0.90 reviews these
 SHARED_DOMAIN = 0.70                # unrelated accounts list the same domain (or e-mail ≠ website)
 SHARED_DOMAIN_NAME_PICKS = 0.90     # … and the company name fits exactly one of them
 SUBSIDIARY_BY_NAME = 0.95           # parent's domain, company names one of its subsidiaries
@@ -377,8 +379,8 @@ class _Matcher:
                                  f"{self._label(children[0])} equally; country {ev.key.country} picks the subsidiary")
             elif why == "legal":
                 p.confidence = SUBSIDIARY_BY_LEGAL_FORM
-                p.reasons.append(f"company '{company}' fits several subsidiaries of {self._name(account)}; "
-                                 f"the legal form typed picks {self._label(children[0])}")
+                p.reasons.append(f"company '{company}' fits {self._name(account)} and its subsidiaries about "
+                                 f"equally; the legal form typed is that of {self._label(children[0])}")
             else:
                 p.confidence = SUBSIDIARIES_TIED
                 names = ", ".join(self._label(c) for c in children[:4])
@@ -441,6 +443,12 @@ class _Matcher:
             return "tied", in_country or tops
         if country and index.country_of(account) != country and len(in_country) == 1:
             return "country", in_country
+        legal = ev.name.legal
+        if legal and not any(n.legal == legal for n, _, _ in index.names_of(account)):
+            # "Samartin GmbH" on the domain of Samartin SARL, whose subsidiary is Samartin GmbH.
+            by_legal = [b for b in tops if any(n.legal == legal for n, _, _ in index.names_of(b))]
+            if len(by_legal) == 1:
+                return "legal", by_legal
         return None
 
     def _country(self, ev: _Evidence, p: _Proposal, kind: str) -> None:

@@ -1,5 +1,6 @@
-"""Normalisation for lead-to-account matching: domains (with the Public Suffix List, offline),
-mailbox kinds (free-mail / disposable, from maintained packages), countries and company names.
+"""Normalisation for lead-to-account matching: domains (the Public Suffix List, offline, through
+accounts.domains.normalise_domain), mailbox kinds (free-mail / disposable, from maintained packages),
+countries and company names.
 
 Pure: no Django. Every function here is deterministic; the caches are plain memoisation.
 """
@@ -40,7 +41,7 @@ FREE_MAIL_DOMAINS = frozenset(_FREE_MAIL_PACKAGE | EXTRA_FREE_MAIL) - DISPOSABLE
 _HOST_RE = re.compile(r"^[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff.-]*[a-z0-9\u00a1-\uffff])?$")
 
 
-@lru_cache(maxsize=400_000)
+@lru_cache(maxsize=250_000)
 def host_of(value: str) -> str:
     """The host of an e-mail address, URL or bare domain, lower-cased, without `www.`:
     `Jane@Mail.Brand.DE` → `mail.brand.de`, `https://www.brand.de:443/x` → `brand.de`.
@@ -69,7 +70,7 @@ def host_of(value: str) -> str:
     return text
 
 
-@lru_cache(maxsize=400_000)
+@lru_cache(maxsize=250_000)
 def host_chain(host: str) -> tuple[str, ...]:
     """The host and its parents down to the registrable domain, most specific first:
     `mail.uk.brand.co.uk` → (`mail.uk.brand.co.uk`, `uk.brand.co.uk`, `brand.co.uk`)."""
@@ -112,7 +113,7 @@ def chain_kind(chain: tuple[str, ...]) -> str:
     return "corporate"
 
 
-@lru_cache(maxsize=400_000)
+@lru_cache(maxsize=250_000)
 def mailbox_kind(domain: str) -> str:
     """"disposable", "free", "corporate", or "" when there is no usable domain. The domain or
     any parent of it counts (`vip.163.com` is free-mail)."""
@@ -354,7 +355,7 @@ def _transliterate(key: str) -> str:
     return key
 
 
-@lru_cache(maxsize=600_000)
+@lru_cache(maxsize=250_000)
 def normalise_company(name: str) -> CompanyName:
     """`Siemens Ltd.` → siemens; `Müller GmbH & Co. KG` → muller; `PT Astra International Tbk`
     → astra international (core: astra); `华为技术有限公司` → 华为技术; `International Business

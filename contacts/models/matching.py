@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from abm_platform.tenancy.models import WorkspaceScopedModel
 
@@ -33,3 +34,27 @@ class MatchReview(WorkspaceScopedModel):
         constraints = [models.UniqueConstraint(fields=["contact"], condition=models.Q(status="open"),
                                                name="match_review_one_open_per_contact")]
         indexes = [models.Index(fields=["workspace", "status", "-confidence"])]
+
+
+class MatchingSettings(WorkspaceScopedModel):
+    """A workspace's lead-to-account thresholds: at or above `auto_threshold` a lead is linked
+    automatically, at or above `review_threshold` it goes to the review queue, below it stays
+    unmatched. Admins change them in the admin (Contacts → Matching settings)."""
+
+    auto_threshold = models.FloatField(default=0.90)
+    review_threshold = models.FloatField(default=0.60)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "matching settings"
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="matching_settings_one_per_workspace")]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not 0 <= self.review_threshold <= self.auto_threshold <= 1:
+            raise ValidationError("Thresholds must satisfy 0 ≤ review ≤ auto ≤ 1.")
+
+    def __str__(self) -> str:
+        return f"auto ≥ {self.auto_threshold:.2f}, review ≥ {self.review_threshold:.2f}"

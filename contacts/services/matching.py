@@ -17,7 +17,7 @@ from accounts.services.upsert import accounts_upsert
 from contacts.matching.index import AccountIndex, AccountRecord
 from contacts.matching.matcher import Lead, MatchResult, Thresholds, match_many
 from contacts.matching.normalise import mailbox_kind, registrable_domain
-from contacts.models import Contact, MatchReview, MatchStatus, ReviewStatus
+from contacts.models import Contact, MatchingSettings, MatchReview, MatchStatus, ReviewStatus
 
 DEFAULT_THRESHOLDS = Thresholds()
 
@@ -57,13 +57,21 @@ def lead_of(contact: Contact) -> Lead:
                 website=contact.website, phone=contact.phone, country=contact.country, title=contact.job_title)
 
 
-def contacts_match(*, workspace: Workspace, contacts: list[Contact], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Counter:
+def workspace_thresholds(workspace) -> Thresholds:
+    settings = MatchingSettings.objects.for_workspace(workspace).first()
+    if settings is None:
+        return DEFAULT_THRESHOLDS
+    return Thresholds(auto=settings.auto_threshold, review=settings.review_threshold)
+
+
+def contacts_match(*, workspace: Workspace, contacts: list[Contact], thresholds: Thresholds | None = None) -> Counter:
     """Match saved contacts and store the decisions: `auto` links the account, `review` opens a
     review (the contact stays unlinked until a person decides), `none` clears the link.
     Contacts whose account a person or the CRM set are left alone."""
     contacts = [c for c in contacts if c.match_status != MatchStatus.MANUAL]
     if not contacts:
         return Counter()
+    thresholds = thresholds or workspace_thresholds(workspace)
     results = match_many([lead_of(c) for c in contacts], account_index(workspace=workspace), thresholds)
     reviews = []
     for contact, result in zip(contacts, results):
@@ -158,3 +166,36 @@ def _account_from_lead(contact: Contact, *, by) -> Account:
     if result.status == "error" or result.account_id is None:
         raise ValidationError("; ".join(f"{f}: {m}" for f, m in result.errors) or "Could not create the account.")
     return Account.objects.for_workspace(contact.workspace_id).get(pk=result.account_id)
+
+
+# --- matching everything that is not linked yet, in the background -----------------------------
+
+MATCH_TASK = "contacts.match_unlinked"
+MATCH_BATCH = 5000
+
+
+def contacts_match_start(*, workspace: Workspace, by=None):
+    """Match every contact without an account (unmatched or waiting in review) again — after
+    accounts were imported or aliases learned. A background job with progress."""
+    from abm_platform.jobs import job_start
+
+    return job_start(workspace=workspace, kind="contact_matching", task=MATCH_TASK, by=by)
+
+
+def contacts_match_run(*, job, progress) -> dict:
+    """Batches by primary key; safe to run twice (decisions are recomputed, reviews replaced)."""
+    pending = Contact.objects.for_workspace(job.workspace_id).filter(
+        account__isnull=True, erased_at__isnull=True, match_status__in=[MatchStatus.NONE, MatchStatus.REVIEW]
+    ).order_by("pk")
+    total = pending.count()
+    progress.set_total(total)
+    decisions, last_pk, done = Counter(), 0, 0
+    thresholds = workspace_thresholds(job.workspace_id)
+    while True:
+        batch = list(pending.filter(pk__gt=last_pk)[:MATCH_BATCH])
+        if not batch:
+            break
+        decisions += contacts_match(workspace=job.workspace, contacts=batch, thresholds=thresholds)
+        last_pk, done = batch[-1].pk, done + len(batch)
+        progress.update(done, message=f"{done:,} of {total:,} contacts matched")
+    return {"contacts": done, **{k: decisions.get(k, 0) for k in ("auto", "review", "none")}}

@@ -13,7 +13,7 @@ from accounts.models import Account
 from contacts.forms import ReviewDecisionForm
 from contacts.matching.normalise import mailbox_kind, registrable_domain
 from contacts.models import MatchReview, ReviewStatus
-from contacts.services.matching import match_review_decide
+from contacts.services.matching import contacts_match_start, match_review_decide
 from contacts.views.display import decorate
 
 MAILBOX_LABELS = {"free": "free-mail", "disposable": "disposable", "corporate": "company e-mail"}
@@ -89,3 +89,14 @@ def _decided_message(review: MatchReview, action: str) -> str:
     if action == "new_account":
         message = f"Account {account} created and {who} linked to it."
     return message
+
+
+class MatchUnlinkedView(WorkspaceView, View):
+    """Start the background job that matches every contact without an account again."""
+
+    write_roles = EDITORS
+
+    def post(self, request):
+        job = contacts_match_start(workspace=self.workspace, by=request.user)
+        messages.success(request, "Matching started: contacts without an account are matched again.")
+        return redirect("jobs:detail", pk=job.pk)

@@ -193,13 +193,16 @@ def test_a_website_on_an_account_domain_matches(index):
 
 
 def test_corporate_domain_with_a_company_of_another_account_trusts_the_domain_with_lower_confidence(index):
-    result = match(lead(email="ann@acme.com", company="Société Générale", country="US"), index)
+    consistent = match(lead(email="ann@acme.com", company="Acme Inc"), index)
+    conflict = match(lead(email="ann@acme.com", company="Société Générale"), index)
+    strict = match(lead(email="ann@acme.com", company="Société Générale"), index, Thresholds(auto=0.95))
 
-    assert result.account_id == 11
-    assert result.decision == "review"
-    assert result.confidence < 0.9
-    assert 8 in {a for a, _ in result.candidates}
-    assert any("trusting the domain, lower confidence" in r for r in result.reasons)
+    assert conflict.account_id == consistent.account_id == 11
+    assert conflict.confidence <= consistent.confidence - 0.05
+    assert 8 in {a for a, _ in conflict.candidates}
+    assert any("is the name of Société Générale S.A. (FR) but the domain belongs to Acme Inc: trusting the domain, "
+               "lower confidence" in r for r in conflict.reasons)
+    assert (strict.account_id, strict.decision) == (11, "review")
 
 
 # --- company names ----------------------------------------------------------------------------

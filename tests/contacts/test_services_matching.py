@@ -105,3 +105,30 @@ def test_a_new_persona_reaches_existing_contacts_but_not_hand_set_ones(workspace
     assert Contact.objects.for_workspace(workspace).get(email="w@x.com").persona_id == persona.pk
     assert Contact.objects.for_workspace(workspace).get(email="v@x.com").persona_id is None
     assert Job.objects.for_workspace(workspace).get(kind="contact_reinference").status == "succeeded"
+
+
+@pytest.mark.django_db
+def test_the_background_job_matches_contacts_imported_before_their_account(workspace, admin,
+                                                                          django_capture_on_commit_callbacks):
+    from abm_platform.models import Job
+    from contacts.services.matching import contacts_match_start
+
+    contacts_upsert(workspace=workspace, records=[{"email": "early@newco-robotics.de", "company_name": "NewCo"}])
+    assert Contact.objects.for_workspace(workspace).get().account_id is None
+    (account,) = accounts_upsert(workspace=workspace, records=[{"name": "NewCo Robotics GmbH",
+                                                                "domain": "newco-robotics.de"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        job = contacts_match_start(workspace=workspace, by=admin)
+    job = Job.objects.for_workspace(workspace).get(pk=job.pk)
+    assert job.status == "succeeded" and job.result["auto"] == 1
+    assert Contact.objects.for_workspace(workspace).get().account_id == account.account_id
+
+
+@pytest.mark.django_db
+def test_workspace_thresholds_decide_what_is_automatic(workspace, accounts):
+    from contacts.models import MatchingSettings
+
+    MatchingSettings.objects.for_workspace(workspace).create(auto_threshold=0.99, review_threshold=0.5)
+    (result,) = contacts_upsert(workspace=workspace, records=[{"email": "ops@acme-logistics.de"}])
+    contact = Contact.objects.for_workspace(workspace).get(pk=result.contact_id)
+    assert contact.match_status == "review"  # 0.97 for a corporate e-mail domain is below 0.99 here
