@@ -1,11 +1,13 @@
 from django.urls import path
 
-from contacts.views import contacts, personas, reviews
+from contacts.views import contacts, edit, personas, reviews
 
 app_name = "contacts"
 urlpatterns = [
     path("", contacts.ContactListView.as_view(), name="index"),
+    path("new/", edit.ContactCreateView.as_view(), name="create"),
     path("<int:pk>/", contacts.ContactDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", edit.ContactEditView.as_view(), name="edit"),
     path("<int:pk>/profile/", contacts.ContactProfileView.as_view(), name="profile"),
     path("<int:pk>/disc/questionnaire/", contacts.ContactDiscQuestionnaireView.as_view(), name="disc_questionnaire"),
     path("<int:pk>/disc/", contacts.ContactDiscRecordView.as_view(), name="disc_record"),

@@ -469,3 +469,25 @@ def test_the_buying_group_map_costs_the_same_queries_for_2_or_30_people(admin, w
     few = count()
     add(2, 28)
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_a_contact_created_by_hand_is_read_and_matched(members, workspace, acme):
+    client = client_for(members["sales"])
+    assert client.get(reverse("contacts:create")).status_code == 200
+    response = client.post(reverse("contacts:create"), {"email": "kim@acme-logistics.de", "first_name": "Kim",
+                                                        "job_title": "Head of IT", "country": "DE"},
+                           format="multipart")
+    contact = Contact.objects.for_workspace(workspace).get(email="kim@acme-logistics.de")
+    assert response.status_code == 302 and response["Location"] == reverse("contacts:detail", kwargs={"pk": contact.pk})
+    assert contact.account_id == acme["acme"] and contact.seniority == "director"
+    assert "technical_evaluator" in contact.roles and contact.source == "manual"
+    edit = client.post(reverse("contacts:edit", kwargs={"pk": contact.pk}),
+                       {"email": "other@x.com", "first_name": "Kim", "last_name": "Lee", "job_title": "CIO"},
+                       format="multipart")
+    contact.refresh_from_db()
+    assert edit.status_code == 302 and contact.email == "kim@acme-logistics.de"  # the key cannot be changed here
+    assert (contact.last_name, contact.seniority) == ("Lee", "c_level")
+    bad = client.post(reverse("contacts:create"), {"email": "nope", "country": "Atlantis"}, format="multipart")
+    assert bad.status_code == 400 and b"is not an e-mail address" in bad.content
+    assert client_for(members["viewer"]).get(reverse("contacts:create")).status_code == 403
