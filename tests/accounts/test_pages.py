@@ -202,3 +202,13 @@ def test_a_saved_filter_needs_a_filter_and_sales_cannot_create_segments(members,
                                                {"name": "Mine", "kind": "static"}, format="multipart")
     assert denied.status_code == 403
     assert not Segment.objects.for_workspace(seeded).exists()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_the_program_at_a_glance(admin, seeded):
+    tier = TierFactory(workspace=seeded, name="Strategic", order=0)
+    AccountFactory(workspace=seeded, tier=tier, is_target=True)
+    OpportunityFactory(workspace=seeded, amount=125000)
+    html = " ".join(client_for(admin).get(reverse("dashboard")).content.decode().split())
+    assert "1 approved targets" in html and f"?tier={tier.pk}" in html and "Strategic</a>: 1" in html
+    assert "125,000" in html
