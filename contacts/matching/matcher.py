@@ -13,9 +13,10 @@ Country agreement raises confidence, disagreement lowers it. Names shared by sev
 go to review unless the country or the domain breaks the tie.
 
 Outcomes: "auto" when confidence ≥ thresholds.auto *and* the evidence may link on its own
-(a domain; or, by name alone, only an exact name/alias that is unambiguous), "review" when
-≥ thresholds.review, else "none". So a free-mail lead is never linked by a fuzzy name, and never
-by any name below the auto threshold.
+(a domain; or, by name alone, an exact name/alias that is unambiguous, or a near-exact fuzzy
+name that nothing else resembles and that the country and/or legal form typed corroborate — see
+FUZZY_AUTO_SIMILARITY), "review" when ≥ thresholds.review, else "none". So a free-mail lead is
+never linked by an uncorroborated fuzzy name, and never by any name below the auto threshold.
 
 Pure: no Django. `match_many` gives exactly what `match` gives for each lead, only faster.
 """
@@ -97,7 +98,7 @@ SHARED_WORDS = -0.04                # the name's words also occur in other (unre
 HAS_SUBSIDIARIES = -0.04            # name of a parent, lead's country is not the parent's
 EXACT_NAME = 0.93
 EXACT_GENERIC_NAME = 0.84           # "Global Solutions": many companies could be called that
-CORE_NAME = 0.88
+CORE_NAME = 0.90
 CORE_GENERIC_NAME = 0.80
 TIE_BROKEN = -0.02                  # several accounts with the name; country/domain chose one
 LEGAL_FORM_PICK = 0.80              # … only the legal form typed chose one: review
@@ -108,12 +109,27 @@ DOMAIN_VARIANT_SUPPORT = 0.06       # … and the name agrees
 NAME_ONLY_CAP = 0.97                # a name (even with a domain variant) is never certain
 UNLISTED_CORPORATE_DOMAIN = -0.08   # corporate e-mail domain not on the name-matched account
 UNLISTED_DOMAIN_FUZZY = -0.15       # … and the name only resembles the account's
-COUNTRY_AGREES = {"domain": 0.01, "name": 0.03}
+COUNTRY_AGREES = {"domain": 0.01, "name": 0.05}
 COUNTRY_DIFFERS = {"domain": -0.02, "name": -0.12}
+LEGAL_FORM_AGREES = 0.05            # an exact (non-generic) name typed with the account's legal form
+COUNTRY_DIFFERS_LEGAL_AGREES = -0.02  # an exact name whose legal form typed is the account's: the
+                                      # country typed is likelier the lead's own than the company's
 FUZZY_CUTOFF = 75.0                 # similarity below which a name is not a candidate
 CLOSE_SECOND = 3.0                  # another unrelated account within this many points: ambiguous
 CLOSE_SECOND_PENALTY = -0.08
 DOMAIN_NAME_AGREES = 88.0           # similarity at which the company confirms the domain account
+# A fuzzy name may be linked automatically only when it is near-exact *and* corroborated: no other
+# (unrelated) account resembles the company within FUZZY_AUTO_GAP points, the name is not a common
+# one, the lead's corporate domain (if any) does not contradict it, the country typed does not
+# differ and the legal form typed (if any) is the account's. The similarity needed depends on the
+# corroboration; anything less goes to review (the free-mail rule).
+FUZZY_AUTO_GAP = 10.0
+FUZZY_AUTO_SIMILARITY = {           # (country agrees, legal form typed and the account's) → similarity
+    (True, True): 90.0,
+    (True, False): 92.0,
+    (False, True): 90.0,            # no country typed (never a differing one)
+}
+FUZZY_CORROBORATED = 0.91           # confidence of such a corroborated near-exact name
 
 
 def fuzzy_confidence(similarity: float) -> float:
@@ -451,7 +467,7 @@ class _Matcher:
                 return "legal", by_legal
         return None
 
-    def _country(self, ev: _Evidence, p: _Proposal, kind: str) -> None:
+    def _country(self, ev: _Evidence, p: _Proposal, kind: str, legal_agrees: bool = False) -> None:
         if p.account_id is None or not ev.key.country:
             return
         theirs = self.index.country_of(p.account_id)
@@ -460,9 +476,17 @@ class _Matcher:
         if theirs == ev.key.country:
             p.confidence += COUNTRY_AGREES[kind]
             p.reasons.append(f"country {ev.key.country} matches")
+        elif legal_agrees:
+            p.confidence += COUNTRY_DIFFERS_LEGAL_AGREES
+            p.reasons.append(f"country {ev.key.country} differs from {self._name(p.account_id)}'s {theirs}, but "
+                             f"the legal form typed is theirs: likely the lead's own country")
         else:
             p.confidence += COUNTRY_DIFFERS[kind]
             p.reasons.append(f"country {ev.key.country} differs from {self._name(p.account_id)}'s {theirs}")
+
+    def _legal_agrees(self, name: CompanyName, account_id: int) -> bool:
+        """The company was typed with a legal form, and it is the account's."""
+        return bool(name.legal) and any(n.legal == name.legal for n, _, _ in self.index.names_of(account_id))
 
     def _by_name(self, ev: _Evidence, fuzzy: tuple[FuzzyHit, ...]) -> _Proposal:
         p = _Proposal()
@@ -584,7 +608,11 @@ class _Matcher:
             p.confidence += HAS_SUBSIDIARIES
             p.reasons.append(f"{self._name(account)} has subsidiaries and the lead's country is not "
                              f"{self.index.country_of(account) or 'known'}: the lead may work for one of them")
-        self._country(ev, p, "name")
+        legal_agrees = ev.hit_kind in ("exact", "core") and not generic and self._legal_agrees(ev.name, account)
+        if legal_agrees:
+            p.confidence += LEGAL_FORM_AGREES
+            p.reasons.append(f"the legal form typed ('{ev.name.legal}') is {self._name(account)}'s")
+        self._country(ev, p, "name", legal_agrees=legal_agrees)
         p.auto_allowed = ((ev.hit_kind == "exact" or (ev.hit_kind == "core" and not shared))
                           and not generic and not weak_pick)
 
@@ -612,6 +640,37 @@ class _Matcher:
             if h.account_id != chosen.account_id:
                 p.candidates[h.account_id] = round(fuzzy_confidence(h.similarity), 3)
         self._country(ev, p, "name")
+        if not unresolved:
+            self._fuzzy_corroborated(ev, p, chosen, fuzzy)
+
+    def _fuzzy_corroborated(self, ev: _Evidence, p: _Proposal, chosen: FuzzyHit,
+                            fuzzy: tuple[FuzzyHit, ...]) -> None:
+        """A near-exact fuzzy name that the rest of the lead corroborates may be linked
+        automatically (see FUZZY_AUTO_SIMILARITY); it never is otherwise."""
+        account, index = chosen.account_id, self.index
+        if ev.unlisted_stems or index.is_generic(ev.name):
+            return
+        if any(h.similarity > chosen.similarity - FUZZY_AUTO_GAP and not index.related(h.account_id, account)
+               for h in fuzzy if h.account_id != account):
+            return
+        theirs = index.country_of(account)
+        if ev.key.country and ev.key.country != theirs:
+            return
+        country_agrees = bool(ev.key.country)
+        legal = ev.name.legal
+        legal_agrees = self._legal_agrees(ev.name, account)
+        if legal and not legal_agrees:
+            return
+        needed = FUZZY_AUTO_SIMILARITY.get((country_agrees, legal_agrees))
+        if needed is None or chosen.similarity < needed:
+            return
+        p.confidence = max(p.confidence, FUZZY_CORROBORATED)
+        p.auto_allowed = True
+        what = " and ".join(w for w, ok in ((f"country {ev.key.country}", country_agrees),
+                                            (f"legal form '{legal}'", legal_agrees)) if ok)
+        p.reasons.append(f"near-exact name ({chosen.similarity:.0f} %), no other account within "
+                         f"{FUZZY_AUTO_GAP:.0f} points, {what} agree{'s' if ' and ' not in what else ''}: "
+                         f"linked by name")
 
     def _by_domain_variant(self, ev: _Evidence, p: _Proposal) -> _Proposal:
         """No name to go on: a corporate domain whose brand matches an account's domains."""

@@ -302,19 +302,48 @@ def test_a_learned_alias_turns_a_review_into_a_direct_match():
 
 
 def test_a_typo_is_found_fuzzily_but_a_free_mail_lead_is_only_sent_to_review(index):
-    result = match(lead(email="x@gmx.de", company="Nordwnd Logistik", country="DE"), index)
+    result = match(lead(email="x@gmx.de", company="Nordwnd Logistik"), index)
 
     assert (result.account_id, result.decision, result.method) == (5, "review", "fuzzy_name")
     assert any("≈ 'Nordwind Logistik GmbH & Co. KG' (9" in r for r in result.reasons)
 
 
-def test_a_fuzzy_name_alone_is_never_auto_linked_whatever_the_thresholds(index):
+def test_an_uncorroborated_fuzzy_name_is_never_auto_linked_whatever_the_thresholds(index):
     lax = Thresholds(auto=0.5, review=0.3)
 
-    result = match(lead(email="x@gmx.de", company="Nordwnd Logistik", country="DE"), index, lax)
+    result = match(lead(email="x@gmx.de", company="Nordwnd Logistik"), index, lax)
 
     assert result.decision == "review"
     assert any("needs review" in r for r in result.reasons)
+
+
+def test_a_near_exact_fuzzy_name_corroborated_by_the_country_is_auto_linked(index):
+    result = match(lead(email="x@gmx.de", company="Nordwnd Logistik", country="DE"), index)
+
+    assert (result.account_id, result.decision, result.method) == (5, "auto", "fuzzy_name")
+    assert result.confidence >= 0.90
+    assert any("near-exact name" in r and "country DE agrees" in r for r in result.reasons)
+    # … but not above a stricter workspace threshold, and not when the country typed differs
+    assert match(lead(email="x@gmx.de", company="Nordwnd Logistik", country="DE"), index,
+                 Thresholds(auto=0.95)).decision == "review"
+    assert match(lead(email="x@gmx.de", company="Nordwnd Logistik", country="FR"), index).decision == "review"
+
+
+def test_a_fuzzy_name_with_another_legal_form_or_a_wider_typo_goes_to_review(index):
+    other_legal = match(lead(email="x@gmx.de", company="Nordwnd Logistik Ltd", country="DE"), index)
+    wider = match(lead(email="x@gmx.de", company="Nordwnd Logstk", country="DE"), index)
+
+    assert (other_legal.account_id, other_legal.decision) == (5, "review")
+    assert (wider.account_id, wider.decision) == (5, "review")
+
+
+def test_an_exact_name_with_its_legal_form_outweighs_a_differing_country(index):
+    with_legal = match(lead(email="x@gmail.com", company="Müller Maschinenbau GmbH", country="FR"), index)
+    without = match(lead(email="x@gmail.com", company="Müller Maschinenbau", country="FR"), index)
+
+    assert (with_legal.account_id, with_legal.decision) == (43, "auto")
+    assert any("legal form typed" in r for r in with_legal.reasons)
+    assert (without.account_id, without.decision) == (43, "review")
 
 
 def test_a_common_name_is_never_auto_linked_by_name_alone(index):
