@@ -59,6 +59,16 @@ def _label(model, field_name: str) -> str:
         return field_name
 
 
+def _shown(record, field_name: str, value) -> str:
+    """A changed value as a person reads it: related objects by name (already fetched with the
+    history rows), dates formatted, empty as a dash."""
+    field = record._meta.get_field(field_name) if field_name in {f.name for f in record._meta.fields} else None
+    if field is not None and field.is_relation and value is not None:
+        related = getattr(record, field_name, None)
+        return str(related) if related is not None else f"#{value}"
+    return _value(value)
+
+
 def _value(value) -> str:
     if value is None or value == "":
         return "–"
@@ -82,7 +92,8 @@ def _entry(model, record, before) -> AuditEntry:
     changes: list[str] = []
     if record.history_type == "~" and before is not None:
         delta = record.diff_against(before)
-        changes = [f"{_label(model, c.field)}: {_value(c.old)} → {_value(c.new)}" for c in delta.changes]
+        changes = [f"{_label(model, c.field)}: {_shown(before, c.field, c.old)} → {_shown(record, c.field, c.new)}"
+                   for c in delta.changes]
     return AuditEntry(
         when=record.history_date,
         who=str(record.history_user) if record.history_user else "system",

@@ -30,6 +30,7 @@ def test_api_key_creation_and_revocation_are_audited_without_the_secret(admin, w
     entries = [e for e in audit_entries(workspace=workspace) if e.model == "api key"]
     assert [e.action for e in entries] == ["changed", "created"]
     assert any(c.startswith("revoked at: – → 20") for c in entries[0].changes)
+    assert f"revoked by: – → {admin}" in entries[0].changes  # people by name, not by id
     assert not any("key_hash" in c for e in entries for c in e.changes)
 
 
