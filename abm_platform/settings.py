@@ -157,6 +157,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # admin (Periodic tasks). Per-workspace schedules (signal refresh) are created by their apps.
 CELERY_BEAT_SCHEDULE = {
     "fail-abandoned-jobs": {"task": "abm_platform.jobs_fail_abandoned", "schedule": 600.0},
+    "purge-old-import-uploads": {"task": "accounts.import_files_purge", "schedule": 86400.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

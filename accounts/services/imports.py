@@ -28,10 +28,12 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from abm_platform.bulk import analyze
 from abm_platform.jobs import job_create, job_start
@@ -176,6 +178,26 @@ def import_file_store(*, workspace: Workspace, file, filename: str) -> str:
         raise ImportFileError([{"line": None, "column": "", "reason": f"The file is larger than "
                                                                       f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB."}])
     return upload
+
+
+# Uploaded files are kept this long (to re-run or audit an import), then removed by the
+# scheduled `accounts.import_files_purge` task.
+UPLOAD_RETENTION = timedelta(days=7)
+
+
+def import_files_purge(*, older_than: timedelta = UPLOAD_RETENTION) -> int:
+    """Delete uploaded import files older than `older_than` across workspaces (abandoned wizard
+    uploads and finished imports alike). Returns how many were removed."""
+    root = Path(settings.MEDIA_ROOT) / "imports"
+    if not root.exists():
+        return 0
+    cutoff = (timezone.now() - older_than).timestamp()
+    removed = 0
+    for path in root.glob("*/*"):
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def import_file_path(*, workspace_id: int, upload: str) -> Path:

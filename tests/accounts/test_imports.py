@@ -614,3 +614,23 @@ def test_subsidiaries_listed_chunks_before_their_parent_still_land(workspace, ad
     assert outcome.summary["created"] == 4 and outcome.summary["rejected"] == 0 and outcome.errors == []
     assert set(Account.objects.for_workspace(workspace).filter(parent__external_id="hq")
                .values_list("external_id", flat=True)) == {"sub-1", "sub-2"}
+
+
+@pytest.mark.django_db
+def test_old_uploads_are_purged_on_schedule(workspace, settings, tmp_path):
+    import os
+    import time
+
+    from abm_platform.celery import app
+    from accounts.tasks import import_files_purge_task
+
+    settings.MEDIA_ROOT = tmp_path
+    folder = tmp_path / "imports" / str(workspace.pk)
+    folder.mkdir(parents=True)
+    old, fresh = folder / ("0" * 32 + ".csv"), folder / ("1" * 32 + ".csv")
+    old.write_text("x"), fresh.write_text("y")
+    eight_days_ago = time.time() - 8 * 86400
+    os.utime(old, (eight_days_ago, eight_days_ago))
+    assert import_files_purge_task.delay().result == 1
+    assert not old.exists() and fresh.exists()
+    assert app.conf.beat_schedule["purge-old-import-uploads"]["task"] == import_files_purge_task.name
