@@ -36,3 +36,13 @@ def api_exception_handler(exc, context):
             extra["retry_after_seconds"] = int(exc.wait)
         response.data = {"message": str(detail), "code": code if isinstance(code, str) else "error", "extra": extra}
     return response
+
+
+def raise_record_errors(errors: list[tuple[str, str]]) -> None:
+    """A rejected upsert record's (column, reason) pairs as the one error shape (400)."""
+    if not errors:
+        return
+    fields: dict[str, list[str]] = {}
+    for column, message in errors:
+        fields.setdefault(column, []).append(message)
+    raise exceptions.ValidationError(fields)

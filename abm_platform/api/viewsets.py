@@ -1,6 +1,6 @@
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 
-from abm_platform.tenancy.roles import ANY_ROLE, EDITORS
+from abm_platform.tenancy.roles import ADMINS, ANY_ROLE, EDITORS
 
 
 class WorkspaceViewSet(viewsets.GenericViewSet):
@@ -41,3 +41,25 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
 
     def perform_create(self, serializer):
         serializer.save(workspace=self.workspace)
+
+
+class WorkspaceConfigViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                             mixins.UpdateModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet):
+    """CRUD for a small configuration model (groups, stages, personas, rules …): the workspace is
+    stamped on create and the model's own validation (`full_clean`) runs on every write.
+    Admins write unless a subclass says otherwise."""
+
+    write_roles = ADMINS
+
+    def perform_create(self, serializer):
+        instance = self.model(workspace=self.workspace, **serializer.validated_data)
+        instance.full_clean()
+        instance.save()
+        serializer.instance = instance
+
+    def perform_update(self, serializer):
+        instance = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(instance, name, value)
+        instance.full_clean()
+        instance.save()

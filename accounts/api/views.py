@@ -11,7 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from abm_platform.api.viewsets import WorkspaceViewSet
+from abm_platform.api.errors import raise_record_errors
+from abm_platform.api.viewsets import WorkspaceConfigViewSet, WorkspaceViewSet
 from abm_platform.tenancy.roles import ADMINS, EDITORS, MARKETERS, SELLERS
 from accounts.api import serializers as s
 from accounts.filters import AccountFilter
@@ -25,15 +26,7 @@ from accounts.services.opportunities import opportunity_create, opportunity_upda
 from accounts.services.plans import account_plan_mark_reviewed, account_plan_save, plan_step_add, plan_step_complete
 from accounts.services.segments import segment_add_accounts, segment_create
 from accounts.services.tiers import accounts_set_tier, tier_save
-from accounts.services.upsert import ERROR, accounts_upsert
-
-
-def _raise_record_errors(result) -> None:
-    if result.status == ERROR:
-        fields: dict[str, list[str]] = {}
-        for column, message in result.errors:
-            fields.setdefault(column, []).append(message)
-        raise ValidationError(fields)
+from accounts.services.upsert import accounts_upsert
 
 
 class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet):
@@ -63,7 +56,7 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.De
 
     def _upsert_one(self, record: dict) -> Account:
         (result,) = accounts_upsert(workspace=self.workspace, records=[record], by=self.request.user)
-        _raise_record_errors(result)
+        raise_record_errors(result.errors)
         return self.get_queryset().get(pk=result.account_id)
 
     @extend_schema(request=s.AccountInputSerializer, responses={201: s.AccountSerializer})
@@ -136,39 +129,21 @@ class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         serializer.instance = tier_save(workspace=self.workspace, tier=serializer.instance, **serializer.validated_data)
 
 
-class _AdminConfigViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                          mixins.UpdateModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet):
-    write_roles = ADMINS
-
-    def perform_create(self, serializer):
-        instance = self.model(workspace=self.workspace, **serializer.validated_data)
-        instance.full_clean()
-        instance.save()
-        serializer.instance = instance
-
-    def perform_update(self, serializer):
-        instance = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        instance.full_clean()
-        instance.save()
-
-
-class AccountGroupViewSet(_AdminConfigViewSet):
+class AccountGroupViewSet(WorkspaceConfigViewSet):
     """Account groups (SMB / mid-market / enterprise, industry clusters …)."""
 
     model = AccountGroup
     serializer_class = s.AccountGroupSerializer
 
 
-class AttributeDefinitionViewSet(_AdminConfigViewSet):
+class AttributeDefinitionViewSet(WorkspaceConfigViewSet):
     """Custom account attributes for the team's ICP factors; filter accounts with attr_<key>."""
 
     model = AttributeDefinition
     serializer_class = s.AttributeDefinitionSerializer
 
 
-class SegmentViewSet(_AdminConfigViewSet):
+class SegmentViewSet(WorkspaceConfigViewSet):
     """Segments: saved account filters (re-evaluated on read: GET /accounts/?segment=<id>) or
     static lists (add/remove members)."""
 
@@ -241,7 +216,7 @@ class HoldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response(s.HoldSerializer(hold_release(hold=self.get_object(), by=request.user)).data)
 
 
-class OpportunityStageViewSet(_AdminConfigViewSet):
+class OpportunityStageViewSet(WorkspaceConfigViewSet):
     """The workspace's deal stages, in order."""
 
     model = OpportunityStage

@@ -10,7 +10,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from abm_platform.api.serializers import WorkspaceScopedSerializer
-from abm_platform.api.viewsets import WorkspaceViewSet
+from abm_platform.api.errors import raise_record_errors
+from abm_platform.api.viewsets import WorkspaceConfigViewSet, WorkspaceViewSet
 from abm_platform.tenancy.roles import ADMINS, MARKETERS, SELLERS
 from accounts.models import Account
 from contacts.engine import disc as disc_engine
@@ -100,14 +101,6 @@ class ConsentSerializer(serializers.Serializer):
     how = serializers.CharField(max_length=200)
 
 
-def _raise_record_errors(result) -> None:
-    if result.status == "error":
-        fields: dict[str, list[str]] = {}
-        for column, message in result.errors:
-            fields.setdefault(column, []).append(message)
-        raise ValidationError(fields)
-
-
 class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
     """Contacts and leads. Writes take the import's field names and are matched by CRM id, else
     e-mail; new contacts get their title read and are matched to an account (see `match_*`)."""
@@ -122,7 +115,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
 
     def _write_one(self, record: dict) -> Contact:
         (result,) = contacts_upsert(workspace=self.workspace, records=[record], by=self.request.user)
-        _raise_record_errors(result)
+        raise_record_errors(result.errors)
         return self.get_queryset().get(pk=result.contact_id)
 
     @extend_schema(request=ContactInputSerializer, responses={201: ContactSerializer})
@@ -362,22 +355,7 @@ class PersonaSerializer(WorkspaceScopedSerializer):
                   "preferred_channels", "key_messages"]
 
 
-class _ConfigViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     mixins.UpdateModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet):
-    def perform_create(self, serializer):
-        instance = self.model(workspace=self.workspace, **serializer.validated_data)
-        instance.full_clean()
-        instance.save()
-        serializer.instance = instance
-
-    def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        serializer.instance.full_clean()
-        serializer.instance.save()
-
-
-class PersonaViewSet(_ConfigViewSet):
+class PersonaViewSet(WorkspaceConfigViewSet):
     """Workspace personas and the rules that assign contacts to them."""
 
     model = Persona
@@ -391,7 +369,7 @@ class TitleRuleSerializer(WorkspaceScopedSerializer):
         fields = ["id", "pattern", "field", "value", "priority"]
 
 
-class TitleRuleViewSet(_ConfigViewSet):
+class TitleRuleViewSet(WorkspaceConfigViewSet):
     """The workspace's own job-title rules; they win over the built-in ones."""
 
     model = TitleRule
