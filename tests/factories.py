@@ -361,3 +361,200 @@ class MatchingSettingsFactory(WorkspaceScopedFactory):
 
 
 FACTORIES[con.MatchingSettings] = MatchingSettingsFactory
+
+
+from datetime import datetime  # noqa: E402
+
+from insights.signals import models as sig  # noqa: E402
+
+
+def _epoch_day(moment: datetime) -> float:
+    return moment.timestamp() / 86400.0
+
+
+class IntentTopicFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sig.IntentTopic
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    is_selected = True
+
+
+class IntentSignalFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sig.IntentSignal
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    topic = factory.SubFactory(IntentTopicFactory, workspace=factory.SelfAttribute("..workspace"))
+    provider = "bombora"
+    domain = factory.LazyAttribute(lambda o: o.account.domain or "example.com")
+    week_start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=timezone.localdate().weekday()))
+    score = 65
+
+
+class EngagementEventFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sig.EngagementEvent
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    type = sig.EngagementType.WEB_VISIT
+    channel = sig.Channel.WEB
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+    occurred_day = factory.LazyAttribute(lambda o: _epoch_day(o.occurred_at))
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"evt-{n}")
+    minutes = 1.0
+    half_life_days = 14.0
+
+
+class TriggerEventFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sig.TriggerEvent
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    type = sig.TriggerType.FUNDING
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    summary = "Raised a Series B"
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"trg-{n}")
+
+
+class UnresolvedSignalFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sig.UnresolvedSignal
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    kind = sig.SignalKind.ENGAGEMENT
+    source = "test"
+    key = "unknown.example"
+    reason = "no account with this domain"
+    payload = factory.LazyFunction(dict)
+
+
+class SignalProviderFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sig.SignalProvider
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"provider-{n}")
+    kind = sig.ProviderKind.REST_PUSH
+
+
+class SignalSettingsFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sig.SignalSettings
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+
+
+FACTORIES.update({
+    sig.IntentTopic: IntentTopicFactory, sig.IntentSignal: IntentSignalFactory,
+    sig.EngagementEvent: EngagementEventFactory, sig.TriggerEvent: TriggerEventFactory,
+    sig.UnresolvedSignal: UnresolvedSignalFactory, sig.SignalProvider: SignalProviderFactory,
+    sig.SignalSettings: SignalSettingsFactory,
+})
+
+
+from scoring import models as sco  # noqa: E402
+
+
+class IcpCriterionFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sco.IcpCriterion
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    kind = sco.CriterionKind.INDUSTRY
+    label = "Industry is logistics"
+    config = factory.LazyFunction(lambda: {"values": ["Logistics"], "adjacent": []})
+
+
+class ScoringWeightsFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sco.ScoringWeights
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    status = sco.WeightsStatus.DRAFT
+
+
+class PredictiveModelFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sco.PredictiveModel
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    status = sco.ModelStatus.INSUFFICIENT
+    message = "Only 3 accounts opened an opportunity; 50 are needed."
+
+
+class ScoringRunFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sco.ScoringRun
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    weights = factory.SubFactory(ScoringWeightsFactory, workspace=factory.SelfAttribute("..workspace"))
+    as_of = factory.LazyFunction(timezone.now)
+    status = sco.RunStatus.FINISHED
+
+
+class ScoringChunkFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sco.ScoringChunk
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    run = factory.SubFactory(ScoringRunFactory, workspace=factory.SelfAttribute("..workspace"))
+    number = factory.Sequence(int)
+    first_account_id = 1
+    last_account_id = 1000
+
+
+class ScoreSnapshotFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sco.ScoreSnapshot
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    run = factory.SubFactory(ScoringRunFactory, workspace=factory.SelfAttribute("..workspace"))
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    computed_at = factory.LazyFunction(timezone.now)
+    fit = 60
+    intent = 20
+    engagement = 30
+    score = 40
+    reasons = factory.LazyFunction(lambda: [{"points": 40, "text": "+40 fit", "component": "fit"}])
+    journey_stage = "aware"
+
+
+class ContactScoreFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sco.ContactScore
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    run = factory.SubFactory(ScoringRunFactory, workspace=factory.SelfAttribute("..workspace"))
+    contact = factory.SubFactory(ContactFactory, workspace=factory.SelfAttribute("..workspace"))
+    account_id = 0
+    fit = 50
+    engagement = 10
+    score = 30
+
+
+class StageChangeFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = sco.StageChange
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    to_stage = "aware"
+    changed_at = factory.LazyFunction(timezone.now)
+    cause = "intent surge"
+
+
+FACTORIES.update({
+    sco.IcpCriterion: IcpCriterionFactory, sco.ScoringWeights: ScoringWeightsFactory,
+    sco.PredictiveModel: PredictiveModelFactory, sco.ScoringRun: ScoringRunFactory,
+    sco.ScoringChunk: ScoringChunkFactory, sco.ScoreSnapshot: ScoreSnapshotFactory,
+    sco.ContactScore: ContactScoreFactory, sco.StageChange: StageChangeFactory,
+})

@@ -49,6 +49,18 @@ class AccountGroup(WorkspaceScopedModel):
         return self.name
 
 
+class JourneyStage(models.TextChoices):
+    """Where the account is in its buying journey; set by scoring by the rules in
+    scoring/engine/stages.py (bottom-up, first match wins)."""
+
+    TARGET = "target", "Target"
+    AWARE = "aware", "Aware"
+    ENGAGED = "engaged", "Engaged"
+    MQA = "mqa", "MQA"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    CUSTOMER = "customer", "Customer"
+
+
 class Account(WorkspaceScopedModel):
     """A company the ABM program may target. Domains and CRM ids live in AccountIdentifier (so
     no two accounts of a workspace share one); `domain` and `external_id` here are copies of the
@@ -80,10 +92,19 @@ class Account(WorkspaceScopedModel):
                               db_index=False)
     is_target = models.BooleanField(default=False, help_text="Approved on a target list.")
     has_open_opportunity = models.BooleanField(default=False, help_text="Kept by the opportunity services.")
+    # Written only by scoring's recompute, all at once when a run finishes (DESIGN.md §3.1):
+    # columns so lists sort and filter by them with one indexed query. Reasons and history
+    # live in scoring.
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Combined account score 0–100.")
+    score_change = models.SmallIntegerField(null=True, blank=True, help_text="Change since the previous recompute.")
+    is_mqa = models.BooleanField(default=False, help_text="Marketing-qualified account.")
+    journey_stage = models.CharField(max_length=12, choices=JourneyStage.choices, default=JourneyStage.TARGET)
+    scored_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "has_open_opportunity"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "has_open_opportunity", "score", "score_change",
+                                                 "is_mqa", "journey_stage", "scored_at"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -102,6 +123,10 @@ class Account(WorkspaceScopedModel):
             models.Index(fields=["workspace", "is_target"]),
             models.Index(fields=["workspace", "has_open_opportunity"]),
             models.Index(fields=["workspace", "-updated_at"]),
+            models.Index(fields=["workspace", "score"]),
+            models.Index(fields=["workspace", "score_change"]),
+            models.Index(fields=["workspace", "is_mqa", "score"]),
+            models.Index(fields=["workspace", "journey_stage"]),
         ]
 
     def __str__(self) -> str:

@@ -88,6 +88,8 @@ class Contact(WorkspaceScopedModel):
     lifecycle_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.LEAD)
     # Score columns written by scoring/ (DESIGN.md §3.1: lists sort by them without importing scoring).
     score = models.PositiveSmallIntegerField(null=True, blank=True)
+    engagement_score = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                        help_text="The person's own engagement 0–100, decayed.")
 
     consent_email = models.CharField(max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.UNKNOWN)
     consent_phone = models.CharField(max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.UNKNOWN)
@@ -100,7 +102,7 @@ class Contact(WorkspaceScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "score"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "score", "engagement_score"])
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
