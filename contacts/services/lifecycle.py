@@ -50,3 +50,37 @@ def contact_sales_reject(*, contact: Contact, by, reason: str) -> Contact:
     if not reason.strip():
         raise ValidationError({"reason": "Say why sales rejects this MQL."})
     return contact_lifecycle_move(contact=contact, to_stage=LifecycleStage.LEAD, by=by, reason=f"Rejected: {reason}")
+
+
+# A lead that sales sent back is not re-qualified by score for this long (DOMAIN.md §2.3 "Recycled").
+RECYCLE_COOL_DOWN_DAYS = 90
+
+
+@transaction.atomic
+def contacts_promote_to_mql(*, workspace_id: int, contact_ids, reason: str) -> int:
+    """Make the given leads MQLs in two set-based statements (the scoring layer calls this when
+    a recompute finishes). Only contacts still in Lead move; leads sales sent back to Lead in
+    the last 90 days stay where they are. Returns how many moved."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    cool_down_since = timezone.now() - timedelta(days=RECYCLE_COOL_DOWN_DAYS)
+    recently_rejected = LifecycleTransition.objects.for_workspace(workspace_id).filter(
+        from_stage__in=[LifecycleStage.MQL, LifecycleStage.SAL], to_stage=LifecycleStage.LEAD,
+        changed_at__gte=cool_down_since).values("contact_id")
+    ids, moved = list(contact_ids), 0
+    for start in range(0, len(ids), 5000):   # bounded IN lists (SQLite caps bound parameters)
+        leads = Contact.objects.for_workspace(workspace_id).filter(
+            pk__in=ids[start:start + 5000], lifecycle_stage=LifecycleStage.LEAD, erased_at__isnull=True,
+        ).exclude(pk__in=recently_rejected)
+        moving = list(leads.values_list("pk", flat=True))
+        if not moving:
+            continue
+        Contact.objects.for_workspace(workspace_id).filter(pk__in=moving).update(
+            lifecycle_stage=LifecycleStage.MQL, updated_at=timezone.now())
+        LifecycleTransition.objects.for_workspace(workspace_id).bulk_create(
+            [LifecycleTransition(contact_id=pk, from_stage=LifecycleStage.LEAD, to_stage=LifecycleStage.MQL,
+                                 reason=reason[:255]) for pk in moving], batch_size=2000)
+        moved += len(moving)
+    return moved

@@ -1,0 +1,181 @@
+"""The recompute end to end on the database: inputs read as of the run, scores with reasons
+that add up, columns swapped in at the end, chunks that survive a crash, MQL promotion."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from abm_platform.models import JobStatus
+from accounts.models import Account, JourneyStage
+from contacts.models import Contact, LifecycleStage
+from scoring.models import ChunkStatus, ContactScore, RunStatus, ScoreSnapshot, ScoringChunk, ScoringRun, StageChange
+from scoring.services import recompute as recompute_service
+from scoring.services.recompute import current_run, recompute_start
+from tests.factories import (
+    AccountFactory, ContactFactory, EngagementEventFactory, IcpCriterionFactory, IntentSignalFactory,
+    IntentTopicFactory, TriggerEventFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(account, days_ago, *, contact=None, minutes=5.0, channel="web", type="web_visit", half_life=14.0, **extra):
+    moment = timezone.now() - timedelta(days=days_ago)
+    return EngagementEventFactory(workspace=account.workspace, account=account, contact=contact, minutes=minutes,
+                                  channel=channel, type=type, occurred_at=moment, occurred_day=moment.timestamp() / 86400,
+                                  half_life_days=half_life, **extra)
+
+
+@pytest.fixture
+def scored_world(workspace):
+    IcpCriterionFactory(workspace=workspace, kind="industry", label="Logistics",
+                        config={"values": ["Logistics"], "adjacent": ["Retail"]}, weight=2)
+    IcpCriterionFactory(workspace=workspace, kind="employees", label="200–5,000 staff",
+                        config={"min": 200, "max": 5000})
+    hot = AccountFactory(workspace=workspace, name="Hot Freight", industry="Logistics", employees=1200)
+    cold = AccountFactory(workspace=workspace, name="Cold Bakery", industry="Food", employees=15)
+    topic = IntentTopicFactory(workspace=workspace, name="warehouse automation")
+    IntentTopicFactory(workspace=workspace, name="parcel tracking")
+    IntentSignalFactory(workspace=workspace, account=hot, topic=topic, score=85)
+    buyer = ContactFactory(workspace=workspace, account=hot, seniority="c_level", roles=["decision_maker"])
+    user = ContactFactory(workspace=workspace, account=hot, seniority="manager", roles=["user"])
+    for days in (1, 3, 8, 20):
+        _event(hot, days, contact=buyer, minutes=10)
+        _event(hot, days, contact=user, minutes=4, channel="events", type="webinar_attendance", half_life=60)
+    _event(hot, 2, minutes=2)  # anonymous
+    TriggerEventFactory(workspace=workspace, account=hot, type="funding")
+    return {"hot": hot, "cold": cold, "buyer": buyer, "user": user}
+
+
+def _recompute(workspace):
+    job = recompute_start(workspace=workspace, reason="test")
+    job.refresh_from_db()
+    return job
+
+
+def test_recompute_scores_every_account_with_reasons_that_add_up(workspace, scored_world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _recompute(workspace)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    hot, cold = (Account.objects.for_workspace(workspace).get(pk=a.pk) for a in (scored_world["hot"], scored_world["cold"]))
+    assert hot.score > cold.score
+    assert hot.scored_at is not None and hot.is_mqa and hot.journey_stage == JourneyStage.MQA
+    assert not cold.is_mqa and cold.journey_stage == JourneyStage.TARGET
+    for snapshot in ScoreSnapshot.objects.for_workspace(workspace):
+        assert snapshot.reasons, "a score without reasons is a bug"
+        assert sum(r["points"] for r in snapshot.reasons) == snapshot.score
+        for name in ("fit", "intent", "engagement"):
+            parts = snapshot.component_reasons[name]
+            assert sum(r["points"] for r in parts) == getattr(snapshot, name)
+    texts = " | ".join(r["text"] for r in ScoreSnapshot.objects.for_workspace(workspace).get(account=hot).reasons)
+    assert "intent surge on 'warehouse automation'" in texts
+    assert "funding round" in texts
+    cold_texts = [r["text"] for r in ScoreSnapshot.objects.for_workspace(workspace).get(account=cold).reasons]
+    assert "no decision maker or economic buyer known" in cold_texts
+
+
+def test_contact_scores_roll_up_and_make_mqls(workspace, scored_world, django_capture_on_commit_callbacks):
+    from scoring.services.config import weights_active
+
+    weights = weights_active(workspace=workspace)
+    weights.mql_threshold = 50
+    weights.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    buyer = Contact.objects.for_workspace(workspace).get(pk=scored_world["buyer"].pk)
+    user = Contact.objects.for_workspace(workspace).get(pk=scored_world["user"].pk)
+    assert buyer.score > user.score and buyer.engagement_score > 0
+    assert buyer.lifecycle_stage == LifecycleStage.MQL
+    assert buyer.lifecycle_transitions.get().reason.startswith("Contact score ≥ 50")
+    assert user.score < 50 and user.lifecycle_stage == LifecycleStage.LEAD
+    score = ContactScore.objects.for_workspace(workspace).get(contact=buyer)
+    assert sum(r["points"] for r in score.reasons) == score.score == buyer.score
+    snapshot = ScoreSnapshot.objects.for_workspace(workspace).get(account=scored_world["hot"])
+    assert snapshot.contact_rollup == round((buyer.score + 0.5 * user.score) / 1.75)
+
+
+def test_second_run_records_change_and_stage_moves_once(workspace, scored_world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    assert StageChange.objects.for_workspace(workspace).filter(account=scored_world["hot"], to_stage="mqa").count() == 1
+    for days in (0, 1):
+        _event(scored_world["hot"], days, contact=scored_world["buyer"], minutes=30, channel="meetings", type="meeting",
+               half_life=90)
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    hot = Account.objects.for_workspace(workspace).get(pk=scored_world["hot"].pk)
+    first, second = ScoreSnapshot.objects.for_workspace(workspace).filter(account=hot).order_by("computed_at")
+    assert hot.score_change == second.score - first.score > 0
+    assert StageChange.objects.for_workspace(workspace).filter(account=hot, to_stage="mqa").count() == 1
+
+
+def test_crash_at_a_chunk_boundary_leaves_previous_scores_and_rerun_finishes(
+        workspace, scored_world, monkeypatch, django_capture_on_commit_callbacks):
+    for n in range(7):
+        AccountFactory(workspace=workspace, name=f"Filler {n}", industry="Logistics", employees=300)
+    monkeypatch.setattr(recompute_service, "CHUNK_SIZE", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    before = dict(Account.objects.for_workspace(workspace).values_list("pk", "score"))
+    first_run = current_run(workspace)
+    # New engagement, then a run whose worker dies after two chunks.
+    _event(scored_world["cold"], 0, minutes=80)
+    real_compute, computed = recompute_service.chunk_compute, []
+
+    def dying_compute(run, chunk):
+        if len(computed) == 2:
+            raise SystemExit("worker killed")
+        computed.append(chunk.number)
+        return real_compute(run, chunk)
+
+    monkeypatch.setattr(recompute_service, "chunk_compute", dying_compute)
+    with pytest.raises(SystemExit), django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    crashed = ScoringRun.objects.for_workspace(workspace).get(status=RunStatus.RUNNING)
+    assert ScoringChunk.objects.for_workspace(workspace).filter(run=crashed, status=ChunkStatus.DONE).count() == 2
+    assert current_run(workspace) == first_run, "the unfinished run is invisible"
+    assert dict(Account.objects.for_workspace(workspace).values_list("pk", "score")) == before
+    # The job is presumed dead; a new recompute resumes the same run and only computes the rest.
+    from abm_platform.models import Job
+    Job.objects.for_workspace(workspace).filter(status=JobStatus.RUNNING).update(status=JobStatus.FAILED)
+    ScoringChunk.objects.for_workspace(workspace).filter(run=crashed, status=ChunkStatus.RUNNING).update(
+        claimed_at=timezone.now() - timedelta(minutes=10))
+    computed.clear()
+    monkeypatch.setattr(recompute_service, "chunk_compute", lambda run, chunk: computed.append(chunk.number) or real_compute(run, chunk))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _recompute(workspace)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert crashed.chunks_total == 3 and computed == [2], "done chunks are kept, the dead one is retaken"
+    crashed.refresh_from_db()
+    assert crashed.status == RunStatus.FINISHED and current_run(workspace) == crashed
+    assert ScoreSnapshot.objects.for_workspace(workspace).filter(run=crashed).count() == Account.objects.for_workspace(workspace).count()
+    cold = Account.objects.for_workspace(workspace).get(pk=scored_world["cold"].pk)
+    assert cold.score_change is not None and cold.scored_at == crashed.as_of
+
+
+def test_a_chunk_computed_twice_keeps_one_row_per_account(workspace, scored_world):
+    run = recompute_service.run_create_or_resume(workspace=workspace)
+    chunk = ScoringChunk.objects.for_workspace(workspace).get(run=run)
+    recompute_service.chunk_compute(run, chunk)
+    recompute_service.chunk_compute(run, chunk)
+    assert ScoreSnapshot.objects.for_workspace(workspace).filter(run=run).count() == 2
+
+
+def test_chunk_claims_are_exclusive_until_stale(workspace, scored_world):
+    run = recompute_service.run_create_or_resume(workspace=workspace)
+    assert recompute_service.chunk_claim(run) is not None
+    assert recompute_service.chunk_claim(run) is None
+    ScoringChunk.objects.for_workspace(workspace).filter(run=run).update(claimed_at=timezone.now() - timedelta(minutes=6))
+    retaken = recompute_service.chunk_claim(run)
+    assert retaken is not None and ScoringChunk.objects.for_workspace(workspace).get(pk=retaken.pk).attempts == 2
+
+
+def test_scores_do_not_cross_workspaces(workspace, other_workspace, scored_world, django_capture_on_commit_callbacks):
+    foreign = AccountFactory(workspace=other_workspace, industry="Logistics", employees=1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    foreign.refresh_from_db()
+    assert foreign.score is None
+    assert not ScoreSnapshot.objects.for_workspace(other_workspace).exists()
