@@ -158,7 +158,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "fail-abandoned-jobs": {"task": "abm_platform.jobs_fail_abandoned", "schedule": 600.0},
     "purge-old-import-uploads": {"task": "accounts.import_files_purge", "schedule": 86400.0},
+    # Checks hourly which workspaces' refresh is due (every 14 days by default, per workspace);
+    # each due refresh runs as a job and then queues the score recompute.
+    "refresh-due-signals": {"task": "insights.refresh_due_workspaces", "schedule": 3600.0},
 }
+# Extra Celery tasks a score recompute sends so other workers share its chunks (0 = the job's
+# own worker does every chunk). Ignored in eager mode.
+SCORING_HELPER_TASKS = env_int("SCORING_HELPER_TASKS", 1)
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST API

@@ -21,7 +21,7 @@ import logging
 import time
 from datetime import timedelta
 
-from celery import current_app
+from celery import current_app, current_task
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -66,7 +66,7 @@ def current_run(workspace: Workspace | int) -> ScoringRun | None:
             .order_by("-finished_at", "-id").first())
 
 
-def run_create_or_resume(*, workspace: Workspace, job: Job | None = None) -> ScoringRun:
+def run_create_or_resume(*, workspace: Workspace, job: Job | None = None, as_of=None) -> ScoringRun:
     """The unfinished run of the workspace (to finish it), else a new run with its chunks."""
     unfinished = ScoringRun.objects.for_workspace(workspace).filter(status=RunStatus.RUNNING).first()
     if unfinished:
@@ -78,7 +78,7 @@ def run_create_or_resume(*, workspace: Workspace, job: Job | None = None) -> Sco
     with transaction.atomic():
         run = ScoringRun.objects.for_workspace(workspace).create(
             job=job, weights=weights_active(workspace=workspace), model=model, previous_run=current_run(workspace),
-            as_of=timezone.now(), account_count=len(ids))
+            as_of=as_of or timezone.now(), account_count=len(ids))
         chunks = [ScoringChunk(run=run, number=n, first_account_id=ids[start],
                                last_account_id=ids[min(start + CHUNK_SIZE, len(ids)) - 1])
                   for n, start in enumerate(range(0, len(ids), CHUNK_SIZE))]
@@ -96,8 +96,11 @@ def recompute_run(*, job: Job, progress) -> dict:
     progress.set_total(run.chunks_total)
     helpers = getattr(django_settings, "SCORING_HELPER_TASKS", 0)
     if helpers and not django_settings.CELERY_TASK_ALWAYS_EAGER:
+        # Helpers go to the queue this job came from, where its workers listen.
+        delivery = (current_task.request.delivery_info or {}) if current_task else {}
         for _ in range(min(helpers, max(0, run.chunks_total - 1))):
-            current_app.send_task(HELPER_TASK, kwargs={"run_id": run.pk, "workspace_id": workspace.pk})
+            current_app.send_task(HELPER_TASK, kwargs={"run_id": run.pk, "workspace_id": workspace.pk},
+                                  queue=delivery.get("routing_key") or None)
     while True:
         chunk = chunk_claim(run)
         if chunk is not None:
@@ -108,6 +111,15 @@ def recompute_run(*, job: Job, progress) -> dict:
             break
         if chunk is None:
             time.sleep(0.5)   # the remaining chunks are held by other workers
+    return run_finish(run)
+
+
+def recompute_inline(*, workspace: Workspace, as_of=None) -> dict:
+    """Score every account in this process, without a job (the demo seed back-fills history
+    with past `as_of` moments; the schedule and the UI use `recompute_start`)."""
+    run = run_create_or_resume(workspace=workspace, as_of=as_of)
+    while (chunk := chunk_claim(run)) is not None:
+        chunk_compute(run, chunk)
     return run_finish(run)
 
 
