@@ -179,3 +179,28 @@ def test_scores_do_not_cross_workspaces(workspace, other_workspace, scored_world
     foreign.refresh_from_db()
     assert foreign.score is None
     assert not ScoreSnapshot.objects.for_workspace(other_workspace).exists()
+
+
+def test_recompute_scores_command(workspace, scored_world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("recompute_scores", "--workspace", workspace.slug, "--train", stdout=out)
+    assert "model: insufficient" in out.getvalue()
+    assert "'accounts': 2" in out.getvalue()
+    assert not Account.objects.for_workspace(workspace).filter(score__isnull=True).exists()
+
+
+def test_recompute_workspace_task_is_what_the_signal_refresh_sends(workspace, scored_world, django_capture_on_commit_callbacks):
+    from celery import current_app
+
+    from abm_platform.models import Job
+    with django_capture_on_commit_callbacks(execute=True):
+        current_app.signature("scoring.recompute_workspace", kwargs={"workspace_id": workspace.pk,
+                                                                     "reason": "refresh"}).delay()
+    kinds = list(Job.objects.for_workspace(workspace).order_by("pk").values_list("kind", "status"))
+    # No model trained yet: it trains first, and the training job starts the recompute.
+    assert kinds == [("model_train", JobStatus.SUCCEEDED), ("score_recompute", JobStatus.SUCCEEDED)]
+    assert current_run(workspace) is not None
