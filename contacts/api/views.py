@@ -37,7 +37,7 @@ class ContactSerializer(serializers.ModelSerializer):
                   "country", "company_name", "website", "source", "owner", "account", "account_name",
                   "match_status", "match_confidence", "match_method", "match_reasons", "roles", "roles_manual",
                   "seniority", "seniority_manual", "inference_reasons", "persona", "persona_name", "persona_reason",
-                  "disc_style", "lifecycle_stage", "score", "consent_email", "consent_phone", "consent_ads",
+                  "disc_style", "lifecycle_stage", "score", "engagement_score", "consent_email", "consent_phone", "consent_ads",
                   "consent_direct_mail", "erased_at", "created_at", "updated_at"]
 
 
@@ -316,6 +316,9 @@ class BuyingGroupMemberSerializer(serializers.Serializer):
     disc_style = serializers.CharField()
     persona = serializers.CharField(source="persona.name", default=None)
     lifecycle_stage = serializers.CharField()
+    score = serializers.IntegerField(allow_null=True)
+    engagement_score = serializers.IntegerField(allow_null=True, help_text="Own engagement 0–100 (decayed); "
+                                                "null until the first score recompute.")
 
 
 class BuyingGroupSerializer(serializers.Serializer):
@@ -324,6 +327,9 @@ class BuyingGroupSerializer(serializers.Serializer):
     filled = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
     missing = serializers.ListField(child=serializers.CharField())
     coverage = serializers.FloatField()
+    engaged_coverage = serializers.FloatField(allow_null=True, help_text="Coverage counting only engaged people; "
+                                              "null until engagement is scored.")
+    engaged_people = serializers.ListField(child=serializers.IntegerField())
     people = BuyingGroupMemberSerializer(many=True)
 
 
@@ -344,7 +350,9 @@ class BuyingGroupViewSet(mixins.RetrieveModelMixin, WorkspaceViewSet):
         return Response(BuyingGroupSerializer({
             "account": account.pk, "expected_roles": group["expected_roles"],
             "filled": {k: list(v) for k, v in cov.filled.items()}, "missing": list(cov.missing),
-            "coverage": round(cov.ratio, 3), "people": group["people"]}).data)
+            "coverage": round(cov.ratio, 3),
+            "engaged_coverage": round(cov.engaged_ratio, 3) if cov.engaged_ratio is not None else None,
+            "engaged_people": sorted(group["engaged_ids"]), "people": group["people"]}).data)
 
 
 class PersonaSerializer(WorkspaceScopedSerializer):

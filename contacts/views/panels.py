@@ -56,6 +56,9 @@ def buying_group_panel(request, account) -> dict:
         "filled_count": len(coverage.filled),
         "blocker_count": len(coverage.blockers),
         "has_tier": account.tier_id is not None,
+        "engagement_scored": group["engagement_scored"],
+        "engaged_count": len(group["engaged_ids"]),
+        "engaged_percent": round((coverage.engaged_ratio or 0) * 100),
     }
 
 

@@ -1,5 +1,6 @@
 """The contacts API as CRMs and the team use it."""
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.services.tiers import tiers_seed_defaults
@@ -111,3 +112,24 @@ def test_overrides_stick_through_later_title_changes(members, workspace):
                         format="json").json()
     assert body["roles"] == ["champion"] and body["seniority"] == "manager"
     assert MatchReview.objects.for_workspace(workspace).count() == 0
+
+
+@pytest.mark.django_db
+def test_buying_group_shows_each_persons_engagement_and_engaged_coverage(admin, acme, workspace):
+    client = client_for(admin)
+    client.post(reverse("api:contact-bulk-upsert"), {"records": [
+        {"email": "ceo@acme-logistics.de", "job_title": "CEO"},
+        {"email": "it@acme-logistics.de", "job_title": "CIO"}]}, format="json")
+    before = client.get(reverse("api:buyinggroup-detail", kwargs={"pk": acme})).json()
+    assert before["engaged_coverage"] is None and before["engaged_people"] == []
+    # Scoring writes each person's engagement (column on Contact); only the CEO engaged.
+    Contact.objects.for_workspace(workspace).filter(email__startswith="ceo").update(engagement_score=64)
+    Contact.objects.for_workspace(workspace).filter(email__startswith="it").update(engagement_score=3)
+    group = client.get(reverse("api:buyinggroup-detail", kwargs={"pk": acme})).json()
+    ceo = next(p for p in group["people"] if p["job_title"] == "CEO")
+    assert ceo["engagement_score"] == 64 and group["engaged_people"] == [ceo["id"]]
+    assert 0 < group["engaged_coverage"] < group["coverage"]
+    page = Client()
+    page.force_login(admin)
+    html = page.get(reverse("accounts:detail", kwargs={"pk": acme})).content.decode()
+    assert "1 person engaged recently" in html and 'style="width: 64%"' in html
