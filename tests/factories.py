@@ -558,3 +558,135 @@ FACTORIES.update({
     sco.ScoringChunk: ScoringChunkFactory, sco.ScoreSnapshot: ScoreSnapshotFactory,
     sco.ContactScore: ContactScoreFactory, sco.StageChange: StageChangeFactory,
 })
+
+
+from campaigns import models as cam  # noqa: E402
+
+
+class CampaignFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.Campaign
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    objective = "Open conversations with logistics leaders"
+    hypothesis = "Personalised outreach to decision makers books 3 meetings in 6 weeks."
+    success_metric = "meetings booked"
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+    owner = factory.SubFactory(UserFactory)
+    audience_kind = cam.AudienceKind.ACCOUNTS
+
+
+class PlayFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.Play
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    campaign = factory.SubFactory(CampaignFactory, workspace=factory.SelfAttribute("..workspace"))
+    name = factory.Sequence(lambda n: f"Play {n}")
+
+
+class ContentTemplateFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.ContentTemplate
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    subject = "Hello {{ person.first_name }}"
+    body = "Hi {{ person.first_name }}, about {{ account.name }} …"
+
+
+class StepFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.Step
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    play = factory.SubFactory(PlayFactory, workspace=factory.SelfAttribute("..workspace"))
+    order = factory.Sequence(lambda n: n + 1)
+    channel = cam.Channel.EMAIL
+
+
+class EnrolmentFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.Enrolment
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    play = factory.SubFactory(PlayFactory, workspace=factory.SelfAttribute("..workspace"))
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+
+
+class TouchFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.Touch
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    enrolment = factory.SubFactory(EnrolmentFactory, workspace=factory.SelfAttribute("..workspace"))
+    step = factory.SubFactory(StepFactory, workspace=factory.SelfAttribute("..workspace"),
+                              play=factory.SelfAttribute("..enrolment.play"))
+    campaign = factory.SelfAttribute("enrolment.play.campaign")
+    account = factory.SelfAttribute("enrolment.account")
+    key = factory.Sequence(lambda n: f"touch-{n}")
+    channel = cam.Channel.EMAIL
+    planned_at = factory.LazyFunction(timezone.now)
+
+
+class OwnerConsentFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.OwnerConsent
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    play = factory.SubFactory(PlayFactory, workspace=factory.SelfAttribute("..workspace"))
+    account = factory.SubFactory(AccountFactory, workspace=factory.SelfAttribute("..workspace"))
+    given_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class FrequencySettingsFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.FrequencySettings
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+
+
+class SalesTaskFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.SalesTask
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    touch = factory.SubFactory(TouchFactory, workspace=factory.SelfAttribute("..workspace"),
+                               channel=cam.Channel.SALES_TASK)
+    account = factory.SelfAttribute("touch.account")
+    kind = "call"
+    title = "Call the decision maker"
+    due_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookSubscriptionFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.WebhookSubscription
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Hook {n}")
+    url = "http://127.0.0.1:9/hook"
+    secret = "s3cret"
+    events = factory.LazyFunction(lambda: ["touch.sent"])
+
+
+class WebhookDeliveryFactory(WorkspaceScopedFactory):
+    class Meta:
+        model = cam.WebhookDelivery
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    subscription = factory.SubFactory(WebhookSubscriptionFactory, workspace=factory.SelfAttribute("..workspace"))
+    event = "touch.sent"
+    idempotency_key = factory.Sequence(lambda n: f"d-{n}")
+    payload = factory.LazyFunction(dict)
+
+
+FACTORIES.update({
+    cam.Campaign: CampaignFactory, cam.Play: PlayFactory, cam.ContentTemplate: ContentTemplateFactory,
+    cam.Step: StepFactory, cam.Enrolment: EnrolmentFactory, cam.Touch: TouchFactory,
+    cam.OwnerConsent: OwnerConsentFactory, cam.FrequencySettings: FrequencySettingsFactory,
+    cam.SalesTask: SalesTaskFactory, cam.WebhookSubscription: WebhookSubscriptionFactory,
+    cam.WebhookDelivery: WebhookDeliveryFactory,
+})
