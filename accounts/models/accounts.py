@@ -61,6 +61,18 @@ class JourneyStage(models.TextChoices):
     CUSTOMER = "customer", "Customer"
 
 
+class Relationship(models.TextChoices):
+    """What the company is to us. Competitors, partners, vendors and disqualified companies are
+    never touched by campaigns; customers are skipped by acquisition-only plays."""
+
+    PROSPECT = "prospect", "Prospect"
+    CUSTOMER = "customer", "Customer"
+    COMPETITOR = "competitor", "Competitor"
+    PARTNER = "partner", "Partner"
+    VENDOR = "vendor", "Vendor"
+    DISQUALIFIED = "disqualified", "Disqualified"
+
+
 class Account(WorkspaceScopedModel):
     """A company the ABM program may target. Domains and CRM ids live in AccountIdentifier (so
     no two accounts of a workspace share one); `domain` and `external_id` here are copies of the
@@ -91,6 +103,7 @@ class Account(WorkspaceScopedModel):
     group = models.ForeignKey(AccountGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts",
                               db_index=False)
     is_target = models.BooleanField(default=False, help_text="Approved on a target list.")
+    relationship = models.CharField(max_length=12, choices=Relationship.choices, default=Relationship.PROSPECT)
     has_open_opportunity = models.BooleanField(default=False, help_text="Kept by the opportunity services.")
     # Written only by scoring's recompute, all at once when a run finishes (DESIGN.md §3.1):
     # columns so lists sort and filter by them with one indexed query. Reasons and history

@@ -22,11 +22,12 @@ from accounts.domains import normalise_domain, split_multi
 from accounts.fields import parse_bool, parse_country, parse_currency, parse_decimal, parse_int, parse_website
 from accounts.models import (
     Account, AccountGroup, AccountIdentifier, AccountTechnology, AttributeDefinition, AttributeType,
-    IdentifierKind, Tier, TierChange,
+    IdentifierKind, Relationship, Tier, TierChange,
 )
 
 # Fields a record may carry, besides `attributes` (a dict) and the relation columns below.
-SCALAR_FIELDS = ("name", "website", "industry", "employees", "annual_revenue", "currency", "country", "region", "city")
+SCALAR_FIELDS = ("name", "website", "industry", "employees", "annual_revenue", "currency", "country", "region", "city",
+                 "relationship")
 RELATION_FIELDS = ("owner_email", "sdr_email", "tier", "group", "parent_external_id")
 LIST_FIELDS = ("other_domains", "technologies")
 KNOWN_FIELDS = frozenset({"external_id", "domain", "attributes", *SCALAR_FIELDS, *RELATION_FIELDS, *LIST_FIELDS})
@@ -199,6 +200,11 @@ def _parse_scalar(name: str, raw):
         return parse_country(raw)
     if name == "website":
         return parse_website(raw)
+    if name == "relationship":
+        value = str(raw or "").strip().lower() or Relationship.PROSPECT
+        if value not in Relationship.values:
+            raise ValueError(f"Choose one of {', '.join(Relationship.values)}.")
+        return value
     text = str(raw if raw is not None else "").strip()
     if name == "name" and not text:
         raise ValueError("A name is required.")

@@ -60,6 +60,7 @@ class Contact(WorkspaceScopedModel):
     job_title = models.CharField(max_length=200, blank=True)
     department = models.CharField(max_length=50, blank=True)
     country = models.CharField(max_length=2, blank=True)
+    time_zone = models.CharField(max_length=50, blank=True, help_text="IANA name; empty: from the country.")
     company_name = models.CharField(max_length=200, blank=True, help_text="The company as the person gave it.")
     website = models.CharField(max_length=300, blank=True, help_text="The website as given.")
     external_id = models.CharField(max_length=100, blank=True, help_text="CRM id.")

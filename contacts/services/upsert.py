@@ -23,7 +23,7 @@ from contacts.models import Contact, ContactSource, MatchStatus
 from contacts.services.inference import contacts_apply_inference
 
 TEXT_FIELDS = {"first_name": 100, "last_name": 100, "phone": 50, "job_title": 200, "company_name": 200,
-               "website": 300}
+               "website": 300, "time_zone": 50}
 KNOWN_FIELDS = frozenset({"external_id", "email", "country", "source", "owner_email", "account_external_id",
                           "account_domain", *TEXT_FIELDS})
 # Changing these re-runs title inference or account matching.
