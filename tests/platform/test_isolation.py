@@ -17,6 +17,8 @@ PUBLIC_OR_SELF_SCOPED = {
     "api:schema", "api:docs", "api:redoc",
     "no_workspace",  # the page for users who have no workspace
     "workspace_switch",  # checks membership itself; tested below
+    # Reached by e-mail recipients; the signed token names the touch (tests/campaigns/test_delivery.py).
+    "campaign-tracking:unsubscribe", "campaign-tracking:open", "campaign-tracking:click",
 }
 
 ROUTES = all_routes()

@@ -1,0 +1,76 @@
+"""Who a campaign reaches: its accounts (a tier, a segment, a target list or hand-picked), and
+inside each account the people a step picks by role, seniority, persona and DISC style."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from accounts.filters import AccountFilter
+from accounts.models import Account, NominationStatus, TargetListNomination
+from campaigns.models import AudienceKind, Campaign, Step
+from contacts.models import Contact
+
+CONTACT_CHANNELS = {"email", "ad_audience", "direct_mail", "event_invite", "sales_task"}
+
+
+def campaign_audience(campaign: Campaign) -> QuerySet:
+    """The campaign's accounts as a queryset of ids (never materialised here)."""
+    accounts = Account.objects.for_workspace(campaign.workspace_id)
+    if campaign.audience_kind == AudienceKind.TIER:
+        return accounts.filter(tier_id=campaign.tier_id).values_list("pk", flat=True)
+    if campaign.audience_kind == AudienceKind.SEGMENT:
+        return AccountFilter({"segment": campaign.segment_id}, accounts,
+                             workspace=campaign.workspace).qs.values_list("pk", flat=True)
+    if campaign.audience_kind == AudienceKind.TARGET_LIST:
+        approved = TargetListNomination.objects.for_workspace(campaign.workspace_id).filter(
+            target_list_id=campaign.target_list_id, status=NominationStatus.APPROVED).values("account_id")
+        return accounts.filter(pk__in=approved).values_list("pk", flat=True)
+    return campaign.accounts.values_list("pk", flat=True)
+
+
+@dataclass(frozen=True)
+class Person:
+    contact_id: int
+    account_id: int
+    name: str
+    email: str
+    roles: tuple[str, ...]
+    seniority: str
+    persona_id: int | None
+    disc_style: str
+    country: str
+    time_zone: str
+    consent: dict
+    erased: bool
+
+
+def _fits(person: Person, audience_filter: dict) -> bool:
+    roles = set(audience_filter.get("roles") or ())
+    seniorities = set(audience_filter.get("seniorities") or ())
+    personas = {int(p) for p in audience_filter.get("personas") or ()}
+    styles = set(audience_filter.get("disc_styles") or ())
+    return ((not roles or bool(roles & set(person.roles)))
+            and (not seniorities or person.seniority in seniorities)
+            and (not personas or person.persona_id in personas)
+            and (not styles or person.disc_style in styles or person.disc_style[:1].upper() in styles))
+
+
+def step_people(step: Step, account_ids: list[int]) -> tuple[dict[int, list[Person]], list[int]]:
+    """The people of each account that the step's audience filter picks, and the accounts
+    where nobody fits (a coverage gap the campaign shows, not a silent skip)."""
+    rows = (Contact.objects.for_workspace(step.workspace_id)
+            .filter(account_id__in=account_ids)
+            .values_list("pk", "account_id", "first_name", "last_name", "email", "roles", "seniority", "persona_id",
+                         "disc_style", "country", "time_zone", "consent_email", "consent_phone", "consent_ads",
+                         "consent_direct_mail", "erased_at"))
+    people: dict[int, list[Person]] = {a: [] for a in account_ids}
+    for (pk, account_id, first, last, email, roles, seniority, persona_id, disc, country, tz,
+         c_email, c_phone, c_ads, c_mail, erased_at) in rows:
+        person = Person(pk, account_id, f"{first} {last}".strip() or email, email, tuple(roles or ()), seniority or "",
+                        persona_id, disc or "", country or "", tz or "",
+                        {"email": c_email, "phone": c_phone, "ads": c_ads, "direct_mail": c_mail}, erased_at is not None)
+        if _fits(person, step.audience_filter or {}):
+            people[account_id].append(person)
+    gaps = [a for a, found in people.items() if not found]
+    return people, gaps
