@@ -136,6 +136,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ABM Platform <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where recipients reach this deployment: unsubscribe, open and click links in e-mails.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
 
 # --- Celery. No broker configured → run tasks in-process (eager) with a harmless broker,
 # never Celery's default amqp://localhost (a RabbitMQ may be listening there).
