@@ -21,10 +21,11 @@ from typing import Mapping
 
 from scoring.engine.reasons import Reason, settle
 
-CHANNEL_WORDS = {
-    "web": "web visits", "email": "e-mail opens, clicks and replies", "ads": "ad clicks",
-    "content": "content downloads and forms", "events": "webinars and events", "meetings": "meetings",
-    "calls": "calls",
+CHANNEL_WORDS = {   # (one, many)
+    "web": ("web visit", "web visits"), "email": ("e-mail open, click or reply", "e-mail opens, clicks and replies"),
+    "ads": ("ad interaction", "ad interactions"), "content": ("content download or form", "content downloads and forms"),
+    "events": ("webinar or event", "webinars and events"), "meetings": ("meeting", "meetings"),
+    "calls": ("call", "calls"),
 }
 
 
@@ -51,6 +52,11 @@ class EngagementResult:
     breadth_factor: float
 
 
+def _words(channel: str, count: int) -> str:
+    one, many = CHANNEL_WORDS.get(channel, (channel, channel))
+    return one if count == 1 else many
+
+
 def breadth_factor(people: int, roles: int) -> float:
     return min(1.0, 0.4 + 0.2 * people + 0.1 * roles)
 
@@ -68,7 +74,7 @@ def engagement_score(data: EngagementInput, *, ref_minutes: float = 50.0) -> Eng
             continue
         who = f" by {activity.people} {'person' if activity.people == 1 else 'people'}" if activity.people else ""
         reasons.append(Reason(volume * activity.decayed_minutes / total,
-                              f"{activity.events} {CHANNEL_WORDS.get(channel, channel)}{who}", "engagement"))
+                              f"{activity.events} {_words(channel, activity.events)}{who}", "engagement"))
     if factor < 1:
         people = data.people_90
         reasons.append(Reason(volume * factor - volume,
