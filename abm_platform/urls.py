@@ -5,9 +5,11 @@ from django.urls import include, path
 from abm_platform.api.urls import base_urlpatterns, docs_urlpatterns, router
 from accounts.api.urls import urlpatterns as accounts_api
 from contacts.api.urls import urlpatterns as contacts_api
+from scoring.api.urls import urlpatterns as scoring_api
 
 # The wiring (DESIGN.md §3.1 exempts urls.py): each app's API routes under /api/v1/, its pages below.
-api_urlpatterns = [*docs_urlpatterns, *base_urlpatterns, *router.urls, *accounts_api, *contacts_api]
+api_urlpatterns = [*docs_urlpatterns, *base_urlpatterns, *router.urls, *accounts_api, *contacts_api,
+                   *scoring_api]
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -23,5 +25,6 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("scoring/", include("scoring.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("c/", include("campaigns.tracking_urls")),   # public: signed e-mail links
     path("", include("abm_platform.ui.urls")),
 ]

@@ -41,8 +41,9 @@ class AccountFilter(filters.FilterSet):
 
     q (name, domain or CRM id) · tier (ids, or `none`) · group · segment · target_list · owner
     (user id or `me`) · industry · country (ISO codes) · employees_min/max · revenue_min/max ·
-    technology · is_target · has_open_opportunity · on_hold · attr_<key> (equals; for number
-    attributes also attr_<key>_min / attr_<key>_max).
+    technology · is_target · has_open_opportunity · on_hold · is_mqa · journey_stage (comma-separated)
+    · attr_<key> (equals; for number attributes also attr_<key>_min / attr_<key>_max). Ordering also by
+    score and score_change (the current score columns scoring writes).
     """
 
     q = filters.CharFilter(method="filter_search", label="Search")
@@ -61,9 +62,12 @@ class AccountFilter(filters.FilterSet):
     is_target = filters.BooleanFilter()
     has_open_opportunity = filters.BooleanFilter()
     on_hold = filters.BooleanFilter(method="filter_on_hold")
+    is_mqa = filters.BooleanFilter(help_text="Marketing-qualified account (set by scoring).")
+    journey_stage = filters.CharFilter(method="filter_in_list", help_text="Journey stage(s), comma-separated.")
     ordering = NullsLastOrderingFilter(fields=[("name", "name"), ("employees", "employees"),
                                               ("annual_revenue", "annual_revenue"), ("updated_at", "updated_at"),
-                                              ("created_at", "created_at"), ("country", "country")])
+                                              ("created_at", "created_at"), ("country", "country"),
+                                              ("score", "score"), ("score_change", "score_change")])
 
     class Meta:
         model = Account

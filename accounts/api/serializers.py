@@ -38,7 +38,9 @@ class AccountSerializer(serializers.ModelSerializer):
         fields = ["id", "external_id", "name", "domain", "domains", "website", "industry", "employees",
                   "annual_revenue", "currency", "country", "region", "city", "technologies", "attributes",
                   "parent", "owner", "sdr", "tier", "group", "is_target", "has_open_opportunity", "on_hold",
-                  "created_at", "updated_at"]
+                  "score", "score_change", "is_mqa", "journey_stage", "scored_at", "created_at", "updated_at"]
+        # Written only by scoring's recompute; read here so CRMs get scores back.
+        read_only_fields = ["score", "score_change", "is_mqa", "journey_stage", "scored_at"]
 
     def get_domains(self, account) -> list[str]:
         return [i.value for i in account.identifiers.all() if i.kind == "domain"]
