@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import ListView
 
+from abm_platform.registry import registry
 from abm_platform.tenancy.roles import ADMINS, EDITORS, SELLERS
 from abm_platform.tenancy.views import WorkspaceObjectMixin, WorkspaceView
 from accounts.models import Account
@@ -113,6 +114,7 @@ class ContactPageMixin(WorkspaceObjectMixin):
             "consent_form": ConsentForm(),
             "erase_form": EraseForm(),
             "seniority_choices": Seniority.choices,
+            "panels": [(p, p.context(self.request, contact)) for p in registry.panels["contact"]],
         }
         context.update(forms)
         return context

@@ -204,3 +204,16 @@ def test_recompute_workspace_task_is_what_the_signal_refresh_sends(workspace, sc
     # No model trained yet: it trains first, and the training job starts the recompute.
     assert kinds == [("model_train", JobStatus.SUCCEEDED), ("score_recompute", JobStatus.SUCCEEDED)]
     assert current_run(workspace) is not None
+
+
+def test_contact_page_shows_the_registered_score_panel(workspace, scored_world, admin, django_capture_on_commit_callbacks):
+    from django.test import Client
+    from django.urls import reverse
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    buyer = Contact.objects.for_workspace(workspace).get(pk=scored_world["buyer"].pk)
+    client = Client()
+    client.force_login(admin)
+    html = client.get(reverse("contacts:detail", kwargs={"pk": buyer.pk})).content.decode()
+    assert "persona fit: C-level, decision maker" in html
