@@ -138,6 +138,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ABM Platform <noreply@localh
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where recipients reach this deployment: unsubscribe, open and click links in e-mails.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://localhost:8000").rstrip("/")
+# Webhook URLs resolving to private or loopback addresses are refused unless this is set
+# (an on-premises tool on 10.x needs it).
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False)
 
 # --- Celery. No broker configured → run tasks in-process (eager) with a harmless broker,
 # never Celery's default amqp://localhost (a RabbitMQ may be listening there).

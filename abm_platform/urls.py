@@ -26,5 +26,6 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("c/", include("campaigns.tracking_urls")),   # public: signed e-mail links
+    path("p/", include("campaigns.public_urls")),     # public: event registration, website personalisation
     path("", include("abm_platform.ui.urls")),
 ]

@@ -74,6 +74,16 @@ class AccountFilter(filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, request=None, workspace=None, user=None, **kwargs):
+        if data is not None and hasattr(data, "lists"):
+            # A form's "Any …" option submits an empty value: it means "no filter", not an error.
+            cleaned = data.copy()
+            for key, values in data.lists():
+                kept = [v for v in values if v != ""]
+                if kept:
+                    cleaned.setlist(key, kept)
+                else:
+                    del cleaned[key]
+            data = cleaned
         super().__init__(data, queryset, request=request, **kwargs)
         self.workspace = workspace
         self.user = user if user is not None else getattr(request, "user", None)

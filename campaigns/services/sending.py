@@ -18,7 +18,11 @@ from django.utils import timezone
 
 from campaigns.channels.base import DeliveryError
 from campaigns.channels.email import EmailChannel
-from campaigns.channels.sales_task import AccountLevelChannel, SalesTaskChannel
+from campaigns.channels.events import EventInviteChannel
+from campaigns.channels.exports import AdAudienceChannel, DirectMailChannel
+from campaigns.channels.personalisation import WebPersonalisationChannel
+from campaigns.channels.sales_task import SalesTaskChannel
+from campaigns.channels.webhook import WebhookChannel
 from campaigns.models import Channel, Touch, TouchStatus
 
 logger = logging.getLogger(__name__)
@@ -27,9 +31,9 @@ STALE_AFTER = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=10)
 CHANNELS = {
-    Channel.EMAIL: EmailChannel(), Channel.EVENT_INVITE: EmailChannel(), Channel.SALES_TASK: SalesTaskChannel(),
-    Channel.AD_AUDIENCE: AccountLevelChannel(), Channel.DIRECT_MAIL: AccountLevelChannel(),
-    Channel.WEB_PERSONALISATION: AccountLevelChannel(), Channel.WEBHOOK: AccountLevelChannel(),
+    Channel.EMAIL: EmailChannel(), Channel.EVENT_INVITE: EventInviteChannel(), Channel.SALES_TASK: SalesTaskChannel(),
+    Channel.AD_AUDIENCE: AdAudienceChannel(), Channel.DIRECT_MAIL: DirectMailChannel(),
+    Channel.WEB_PERSONALISATION: WebPersonalisationChannel(), Channel.WEBHOOK: WebhookChannel(),
 }
 
 

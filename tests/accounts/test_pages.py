@@ -212,3 +212,16 @@ def test_the_dashboard_shows_the_program_at_a_glance(admin, seeded):
     html = " ".join(client_for(admin).get(reverse("dashboard")).content.decode().split())
     assert "1 approved targets" in html and f"?tier={tier.pk}" in html and "Strategic</a>: 1" in html
     assert "125,000" in html
+
+
+@pytest.mark.django_db
+def test_the_filter_forms_any_option_means_no_filter(workspace, admin):
+    from django.test import Client
+
+    from tests.factories import AccountFactory
+
+    AccountFactory(workspace=workspace, name="Kept Logistics")
+    client = Client()
+    client.force_login(admin)
+    response = client.get("/accounts/", {"group": "", "tier": "", "q": ""})
+    assert response.status_code == 200 and "Kept Logistics" in response.content.decode()

@@ -70,8 +70,10 @@ def campaign(workspace, admin):
 
 
 def _in_window():
+    """The next 10:00 UTC inside the send window, after the enrolments became due (now)."""
     now = timezone.now()
-    return now.replace(hour=10, minute=0, second=0, microsecond=0)
+    ten = now.replace(hour=10, minute=0, second=0, microsecond=0)
+    return ten if ten > now else ten + timedelta(days=1)
 
 
 def test_pilot_plans_sends_over_smtp_and_feedback_comes_back(workspace, admin, campaign, smtp):

@@ -19,6 +19,9 @@ PUBLIC_OR_SELF_SCOPED = {
     "workspace_switch",  # checks membership itself; tested below
     # Reached by e-mail recipients; the signed token names the touch (tests/campaigns/test_delivery.py).
     "campaign-tracking:unsubscribe", "campaign-tracking:open", "campaign-tracking:click",
+    # Event registration links and the website personalisation endpoint (tests/campaigns/test_events.py,
+    # test_personalisation.py): a signed token or the workspace's tracking key.
+    "campaign-public:event-register", "campaign-public:personalise",
 }
 
 ROUTES = all_routes()
