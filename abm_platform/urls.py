@@ -5,11 +5,12 @@ from django.urls import include, path
 from abm_platform.api.urls import base_urlpatterns, docs_urlpatterns, router
 from accounts.api.urls import urlpatterns as accounts_api
 from contacts.api.urls import urlpatterns as contacts_api
+from insights.signals.api.urls import urlpatterns as signals_api
 from scoring.api.urls import urlpatterns as scoring_api
 
 # The wiring (DESIGN.md §3.1 exempts urls.py): each app's API routes under /api/v1/, its pages below.
 api_urlpatterns = [*docs_urlpatterns, *base_urlpatterns, *router.urls, *accounts_api, *contacts_api,
-                   *scoring_api]
+                   *signals_api, *scoring_api]
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("scoring/", include("scoring.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("t/", include("insights.signals.tracking_urls")),   # public: the website's page-view tracking
     path("c/", include("campaigns.tracking_urls")),   # public: signed e-mail links
     path("p/", include("campaigns.public_urls")),     # public: event registration, website personalisation
     path("", include("abm_platform.ui.urls")),

@@ -60,7 +60,11 @@ class IntentSignal(WorkspaceScopedModel):
                                     name="intent_signal_unique_week"),
             models.CheckConstraint(condition=Q(score__lte=100), name="intent_signal_score_range"),
         ]
-        indexes = [models.Index(fields=["workspace", "account", "week_start"])]
+        indexes = [
+            models.Index(fields=["workspace", "account", "week_start"]),
+            models.Index(fields=["workspace", "topic", "week_start"]),
+            models.Index(fields=["workspace", "-week_start"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.domain} · {self.topic_id} · {self.week_start}: {self.score}"
@@ -121,6 +125,9 @@ class EngagementEvent(WorkspaceScopedModel):
     half_life_days = models.FloatField()
     is_high_value = models.BooleanField(default=False, help_text="Pricing, demo or contact page; demo request.")
     details = models.JSONField(default=dict, blank=True)
+    variant = models.CharField(max_length=20, blank=True,
+                               help_text="Which rule of the type applied: premium, demo_request, booth_visit, "
+                                         "not_connected (derived from details at ingest).")
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -132,6 +139,10 @@ class EngagementEvent(WorkspaceScopedModel):
             models.Index(fields=["workspace", "account", "occurred_day"]),
             models.Index(fields=["workspace", "contact", "occurred_day"]),
             models.Index(fields=["workspace", "-occurred_at"]),
+            models.Index(fields=["workspace", "type", "-occurred_at"]),
+            # The "high-value only" filter: a small index, only the high-value rows are in it.
+            models.Index(fields=["workspace", "-occurred_at"], condition=Q(is_high_value=True),
+                         name="engagement_event_high_value"),
         ]
 
     def __str__(self) -> str:
@@ -164,7 +175,11 @@ class TriggerEvent(WorkspaceScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "source", "external_id"], name="trigger_event_unique"),
         ]
-        indexes = [models.Index(fields=["workspace", "account", "-occurred_on"])]
+        indexes = [
+            models.Index(fields=["workspace", "account", "-occurred_on"]),
+            models.Index(fields=["workspace", "-occurred_on"]),
+            models.Index(fields=["workspace", "type", "-occurred_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()}: {self.summary[:60]}"
@@ -185,12 +200,23 @@ class UnresolvedSignal(WorkspaceScopedModel):
     key = models.CharField(max_length=254, help_text="The domain or e-mail that matched nothing.")
     reason = models.CharField(max_length=255)
     payload = models.JSONField()
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the signal's idempotency key: the same row sent twice is kept once.")
     received_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1, help_text="How often resolution was tried.")
 
     class Meta:
-        ordering = ["-received_at"]
-        indexes = [models.Index(fields=["workspace", "kind", "resolved_at"])]
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "fingerprint"], condition=~Q(fingerprint=""),
+                                    name="unresolved_signal_unique_fingerprint"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "kind", "resolved_at"]),
+            models.Index(fields=["workspace", "resolved_at", "-received_at"]),
+            models.Index(fields=["workspace", "source", "resolved_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.key}"
@@ -238,6 +264,8 @@ class SignalSettings(WorkspaceScopedModel):
     excluded_paths = models.JSONField(default=list, blank=True)
     tracking_key = models.CharField(max_length=64, blank=True,
                                     help_text="Public key the website's tracking snippet sends.")
+    tracking_ignored = models.PositiveIntegerField(
+        default=0, help_text="Tracking calls with this key that were ignored (forged or unknown contact token).")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
@@ -248,7 +276,11 @@ class SignalSettings(WorkspaceScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["workspace"], name="signal_settings_one_per_workspace"),
             models.CheckConstraint(condition=Q(refresh_every_days__gte=1), name="signal_refresh_positive"),
+            # The tracking endpoint finds the workspace by its key.
+            models.UniqueConstraint(fields=["tracking_key"], condition=~Q(tracking_key=""),
+                                    name="signal_settings_unique_tracking_key"),
         ]
+        indexes = [models.Index(fields=["next_refresh_at"], name="signal_settings_next_refresh")]
 
     def __str__(self) -> str:
         return f"Signal settings of workspace {self.workspace_id}"

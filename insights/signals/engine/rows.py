@@ -1,0 +1,301 @@
+"""Checking incoming signal rows (from files, pushes or the tracking snippet) before they are
+resolved to accounts. Pure: plain dicts in, cleaned dicts or row errors out.
+
+Every problem of a row is reported as {"column", "reason", "value"}; a row with any problem is
+rejected whole (the caller adds the row's line). Values arrive as strings (CSV) or as JSON
+types (pushes); both are accepted.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from insights.signals.engine.rules import TYPES as ENGAGEMENT_TYPES
+
+INTENT = "intent"
+ENGAGEMENT = "engagement"
+TRIGGER = "trigger"
+KINDS = (INTENT, ENGAGEMENT, TRIGGER)
+
+TRIGGER_TYPES = ("funding", "acquisition", "leadership_change", "expansion", "hiring_surge", "product_launch")
+
+INTENT_COLUMNS = ("provider", "week_start", "domain", "company_name", "topic", "topic_category", "score",
+                  "bucket_code", "metro", "metro_score", "country")
+ENGAGEMENT_COLUMNS = ("type", "occurred_at", "source", "external_id", "email", "contact_id", "account_domain",
+                      "account_external_id", "url", "duration_seconds", "details")
+TRIGGER_COLUMNS = ("type", "occurred_on", "summary", "source_url", "source", "external_id", "account_domain",
+                   "account_external_id")
+COLUMNS = {INTENT: INTENT_COLUMNS, ENGAGEMENT: ENGAGEMENT_COLUMNS, TRIGGER: TRIGGER_COLUMNS}
+
+# A reader that could not parse a row passes {PARSE_ERROR: reason}; the row is rejected with it.
+PARSE_ERROR = "__parse_error__"
+MAX_DETAILS_BYTES = 4096
+MAX_DURATION_SECONDS = 24 * 3600
+FUTURE_SKEW = timedelta(days=1)  # clocks differ; an event later than this is a data error
+EARLIEST = date(2000, 1, 1)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+@dataclass
+class Checked:
+    """A row after checking: `values` (cleaned) when `errors` is empty."""
+
+    values: dict[str, Any]
+    errors: list[dict]
+
+
+class _Row:
+    """Reads one raw row and collects its problems."""
+
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+        self.errors: list[dict] = []
+
+    def error(self, column: str, reason: str) -> None:
+        value = self.raw.get(column)
+        self.errors.append({"column": column, "reason": reason, "value": "" if value is None else _short(value)})
+
+    def text(self, column: str, *, max_length: int, required: bool = False, default: str = "") -> str:
+        value = self.raw.get(column)
+        if value.__class__ is str:  # the common case first: this runs for every cell of every row
+            text = value.strip()
+            if text and len(text) <= max_length:
+                return text
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(column, "This value is required.")
+            return default
+        if isinstance(value, dict | list):
+            self.error(column, "Expected text, not a list or object.")
+            return default
+        text = str(value).strip()
+        if len(text) > max_length:
+            self.error(column, f"At most {max_length} characters (this has {len(text)}).")
+            return text[:max_length]
+        return text
+
+    def integer(self, column: str, *, low: int, high: int, required: bool = False) -> int | None:
+        value = self.raw.get(column)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(column, "This value is required.")
+            return None
+        if isinstance(value, bool):
+            self.error(column, f"{value!r} is not a whole number.")
+            return None
+        try:
+            number = float(str(value).strip().replace(",", ".")) if not isinstance(value, int | float) else value
+        except ValueError:
+            self.error(column, f"{_short(value)!r} is not a whole number.")
+            return None
+        if number != number or number != int(number):  # NaN, or 61.5
+            self.error(column, f"{_short(value)!r} is not a whole number.")
+            return None
+        if not low <= number <= high:
+            self.error(column, f"Must be between {low} and {high}.")
+            return None
+        return int(number)
+
+    def day(self, column: str, *, today: date) -> date | None:
+        value = self.raw.get(column)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.error(column, "This value is required (a date, YYYY-MM-DD).")
+            return None
+        parsed = parse_day(str(value))
+        if parsed is None:
+            self.error(column, f"{_short(value)!r} is not a date; use YYYY-MM-DD.")
+            return None
+        if parsed < EARLIEST or parsed > today + FUTURE_SKEW:
+            self.error(column, f"{parsed:%Y-%m-%d} is {'in the future' if parsed > today else 'too long ago'}.")
+            return None
+        return parsed
+
+    def moment(self, column: str, *, now: datetime) -> datetime | None:
+        value = self.raw.get(column)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.error(column, "This value is required (an ISO 8601 date and time).")
+            return None
+        parsed = parse_moment(str(value))
+        if parsed is None:
+            self.error(column, f"{_short(value)!r} is not an ISO 8601 date and time (e.g. 2026-03-31T14:05:00Z).")
+            return None
+        if parsed > now + FUTURE_SKEW:
+            self.error(column, f"{parsed:%Y-%m-%d %H:%M} is in the future.")
+            return None
+        if parsed.date() < EARLIEST:
+            self.error(column, f"{parsed:%Y-%m-%d} is too long ago.")
+            return None
+        return parsed
+
+    def choice(self, column: str, choices: tuple[str, ...]) -> str:
+        value = self.text(column, max_length=40, required=True).lower().replace("-", "_").replace(" ", "_")
+        if value and value not in choices:
+            self.error(column, f"Unknown {column} {value!r}; use one of {', '.join(choices)}.")
+            return ""
+        return value
+
+
+def check_intent(raw: dict, *, today: date, default_provider: str = "") -> Checked:
+    row = _Row(raw)
+    provider = row.text("provider", max_length=50) or default_provider
+    if not provider:
+        row.error("provider", "This value is required (the intent provider, e.g. bombora).")
+    values = {
+        "provider": provider.lower(),
+        "week_start": row.day("week_start", today=today),
+        "domain": row.text("domain", max_length=253, required=True).lower(),
+        "company_name": row.text("company_name", max_length=200),
+        "topic": " ".join(row.text("topic", max_length=150, required=True).split()),
+        "topic_category": row.text("topic_category", max_length=100),
+        "score": row.integer("score", low=0, high=100, required=True),
+        "bucket_code": row.text("bucket_code", max_length=20),
+        "metro": row.text("metro", max_length=100),
+        "metro_score": row.integer("metro_score", low=0, high=100),
+        "country": row.text("country", max_length=2).upper(),
+    }
+    return Checked(values=values, errors=row.errors)
+
+
+def check_engagement(raw: dict, *, now: datetime, default_source: str = "") -> Checked:
+    row = _Row(raw)
+    event_type = row.choice("type", ENGAGEMENT_TYPES)
+    occurred_at = row.moment("occurred_at", now=now)
+    source = (row.text("source", max_length=50) or default_source).lower()
+    if not source:
+        row.error("source", "This value is required (where the event comes from, e.g. hubspot).")
+    email = row.text("email", max_length=254).lower()
+    if email and not _EMAIL.match(email):
+        row.error("email", f"{email!r} is not an e-mail address.")
+    contact_id = row.integer("contact_id", low=1, high=2**62)
+    account_domain = row.text("account_domain", max_length=253).lower()
+    account_external_id = row.text("account_external_id", max_length=100)
+    if not (email or contact_id or account_domain or account_external_id) and not row.errors:
+        row.error("email", "Give an email, contact_id, account_domain or account_external_id: the event needs a "
+                           "person or an account.")
+    details = _details(row)
+    values = {
+        "type": event_type, "occurred_at": occurred_at, "source": source,
+        "external_id": row.text("external_id", max_length=200),
+        "email": email, "contact_id": contact_id, "account_domain": account_domain,
+        "account_external_id": account_external_id,
+        "url": row.text("url", max_length=500),
+        "duration_seconds": row.integer("duration_seconds", low=0, high=MAX_DURATION_SECONDS),
+        "details": details,
+    }
+    if not values["external_id"] and not row.errors:
+        # No id from the source: the event's own facts make it unique, so a re-sent file is
+        # still stored once.
+        who = email or (f"contact:{contact_id}" if contact_id else "") or account_domain or account_external_id
+        values["external_id"] = "h:" + _digest(event_type, occurred_at.isoformat(), who, values["url"])
+    return Checked(values=values, errors=row.errors)
+
+
+def check_trigger(raw: dict, *, today: date, default_source: str = "") -> Checked:
+    row = _Row(raw)
+    trigger_type = row.choice("type", TRIGGER_TYPES)
+    occurred_on = row.day("occurred_on", today=today)
+    summary = row.text("summary", max_length=500, required=True)
+    source_url = row.text("source_url", max_length=500)
+    if source_url and not _URL.match(source_url):
+        row.error("source_url", "Give a web address starting with http:// or https://.")
+    source = (row.text("source", max_length=50) or default_source).lower()
+    if not source:
+        row.error("source", "This value is required (where the event comes from, e.g. crunchbase).")
+    account_domain = row.text("account_domain", max_length=253).lower()
+    account_external_id = row.text("account_external_id", max_length=100)
+    if not (account_domain or account_external_id) and not row.errors:
+        row.error("account_domain", "Give an account_domain or account_external_id.")
+    values = {
+        "type": trigger_type, "occurred_on": occurred_on, "summary": summary, "source_url": source_url,
+        "source": source, "external_id": row.text("external_id", max_length=200),
+        "account_domain": account_domain, "account_external_id": account_external_id,
+    }
+    if not values["external_id"] and not row.errors:
+        values["external_id"] = "h:" + _digest(trigger_type, occurred_on.isoformat(),
+                                               account_domain or account_external_id, summary)
+    return Checked(values=values, errors=row.errors)
+
+
+def check_row(kind: str, raw: dict, *, now: datetime, default_source: str = "") -> Checked:
+    if not isinstance(raw, dict):
+        return Checked(values={}, errors=[{"column": "", "reason": "Each row must be an object of column: value.",
+                                           "value": _short(raw)}])
+    if PARSE_ERROR in raw:
+        return Checked(values={}, errors=[{"column": "", "reason": str(raw[PARSE_ERROR]), "value": ""}])
+    if kind == INTENT:
+        return check_intent(raw, today=now.date(), default_provider=default_source)
+    if kind == ENGAGEMENT:
+        return check_engagement(raw, now=now, default_source=default_source)
+    if kind == TRIGGER:
+        return check_trigger(raw, today=now.date(), default_source=default_source)
+    raise ValueError(f"unknown signal kind {kind!r}")
+
+
+def parse_day(text: str) -> date | None:
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        if re.match(r"^\d{2}\.\d{2}\.\d{4}$", text):
+            d, m, y = text.split(".")
+            return date(int(y), int(m), int(d))
+        moment = parse_moment(text)
+        return moment.date() if moment else None
+    except ValueError:
+        return None
+
+
+def parse_moment(text: str) -> datetime | None:
+    """ISO 8601 date-time; without an offset it is UTC. A bare date is midnight UTC."""
+    text = text.strip()
+    if text.endswith(("z", "Z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def fingerprint(kind: str, values: dict) -> str:
+    """What makes a signal the same signal (its unique key), hashed: for unresolved rows."""
+    if kind == INTENT:
+        key = (values["provider"], values["domain"], values["topic"].lower(), values["week_start"].isoformat())
+    else:
+        key = (values["source"], values["external_id"])
+    return _digest(kind, *key)
+
+
+def _details(row: _Row) -> dict:
+    value = row.raw.get("details")
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            row.error("details", "Not valid JSON (give an object, e.g. {\"form_type\": \"demo_request\"}).")
+            return {}
+    if not isinstance(value, dict):
+        row.error("details", "Give an object, e.g. {\"form_type\": \"demo_request\"}.")
+        return {}
+    if len(json.dumps(value, default=str)) > MAX_DETAILS_BYTES:
+        row.error("details", f"At most {MAX_DETAILS_BYTES} bytes of details.")
+        return {}
+    return value
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 120 else text[:117] + "…"

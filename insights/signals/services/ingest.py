@@ -1,0 +1,367 @@
+"""Ingesting signals: check each row, resolve a batch to accounts (and people) with a fixed
+number of queries, store new signals with one bulk insert that skips rows already stored, and
+keep rows that match no account as UnresolvedSignal for a later retry.
+
+    report = signals_ingest(workspace=ws, kind="engagement", rows=[(1, {...}), (2, {...})], source="hubspot")
+    report.as_dict()  # {"created": 1, "duplicates": 0, "unresolved": 1, "rejected": 0, "errors": [...]}
+
+Every adapter (file drop, REST push, tracking, UI upload) and the unresolved retry come
+through here, so the rules are the same whatever the source:
+
+- a row with a problem is rejected whole and reported with its line, column, reason and value;
+- the same signal sent twice is stored once (intent by provider + domain + topic + week,
+  engagement and triggers by source + external id) and counted as a duplicate;
+- a row whose company or person matches no account is kept, counted as unresolved and shown
+  in the UI; `unresolved_signals_retry` stores it once the account exists;
+- when something new was stored, campaign triggers are evaluated (services/notify.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from abm_platform.bulk import analyze
+from abm_platform.models import Workspace
+from insights.signals.engine import rows as row_engine
+from insights.signals.engine.rules import CHANNEL_OF, RuleSet, variant_of, weigh
+from insights.signals.models import EngagementEvent, IntentSignal, IntentTopic, TriggerEvent, UnresolvedSignal
+from insights.signals.services.bulk import insert_new_rows
+from insights.signals.services.notify import campaign_triggers_enqueue
+from insights.signals.services.resolve import (
+    Person, accounts_by_identifier, contacts_by_email, contacts_by_id, email_company_domain, registrable,
+)
+from insights.signals.services.settings import signal_settings_get, workspace_rule_set
+
+KINDS = row_engine.KINDS
+BATCH_SIZE = 5000
+# After storing this many rows in one ingest, refresh PostgreSQL's planner statistics
+# (abm_platform.bulk.analyze): lists and resolution would otherwise plan with stale row counts.
+ANALYZE_AFTER_ROWS = 50_000
+# A push or file full of bad rows still gets complete counts; the stored error list stops here.
+ERROR_LIMIT = 10_000
+
+CREATED, DUPLICATE, UNRESOLVED, REJECTED = "created", "duplicate", "unresolved", "rejected"
+
+INTENT_FIELDS = ["workspace", "account", "topic", "provider", "domain", "week_start", "score", "bucket_code",
+                 "metro", "metro_score", "country", "received_at"]
+ENGAGEMENT_FIELDS = ["workspace", "account", "contact", "type", "channel", "occurred_at", "occurred_day", "source",
+                     "external_id", "url", "duration_seconds", "minutes", "half_life_days", "is_high_value",
+                     "details", "variant", "received_at"]
+TRIGGER_FIELDS = ["workspace", "account", "type", "occurred_on", "summary", "source_url", "source", "external_id",
+                  "received_at"]
+KIND_MODELS = {row_engine.INTENT: IntentSignal, row_engine.ENGAGEMENT: EngagementEvent,
+               row_engine.TRIGGER: TriggerEvent}
+UNRESOLVED_FIELDS = ["workspace", "kind", "source", "key", "reason", "payload", "fingerprint", "received_at",
+                     "attempts"]
+
+
+@dataclass
+class IngestReport:
+    """What happened to the rows of one ingest (a push, a file, a refresh)."""
+
+    kind: str
+    created: int = 0
+    duplicates: int = 0
+    unresolved: int = 0
+    rejected: int = 0
+    topics_created: int = 0
+    errors: list[dict] = field(default_factory=list)
+    errors_truncated: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.created + self.duplicates + self.unresolved + self.rejected
+
+    def add_errors(self, errors: list[dict]) -> None:
+        room = ERROR_LIMIT - len(self.errors)
+        if len(errors) > room:
+            self.errors_truncated = True
+        self.errors.extend(errors[:max(0, room)])
+
+    def merge(self, other: IngestReport) -> None:
+        self.created += other.created
+        self.duplicates += other.duplicates
+        self.unresolved += other.unresolved
+        self.rejected += other.rejected
+        self.topics_created += other.topics_created
+        self.add_errors(other.errors)
+        self.errors_truncated = self.errors_truncated or other.errors_truncated
+
+    def counts(self) -> dict:
+        out = {"kind": self.kind, "total": self.total, "created": self.created, "duplicates": self.duplicates,
+               "unresolved": self.unresolved, "rejected": self.rejected}
+        if self.topics_created:
+            out["topics_created"] = self.topics_created
+        if self.errors_truncated:
+            out["errors_truncated_at"] = ERROR_LIMIT
+        return out
+
+    def as_dict(self) -> dict:
+        return {**self.counts(), "errors": self.errors}
+
+
+@dataclass
+class _Unresolved:
+    line: int
+    key: str
+    reason: str
+    payload: dict
+    fingerprint: str
+
+
+@dataclass
+class BatchOutcome:
+    """Per row of a batch (in order): CREATED/DUPLICATE (stored now or before), UNRESOLVED or
+    REJECTED; plus the report of the batch and the rows to keep as unresolved."""
+
+    outcomes: list[str]
+    report: IngestReport
+    unresolved: list[_Unresolved]
+
+
+class IngestContext:
+    """What every batch of one ingest shares: the workspace, the clock, the rules, the topics."""
+
+    def __init__(self, *, workspace: Workspace | int, source: str = "", now: datetime | None = None,
+                 rules: RuleSet | None = None) -> None:
+        self.workspace_id: int = getattr(workspace, "pk", workspace)
+        self.source = (source or "").strip().lower()[:50]
+        self.now = now or timezone.now()
+        self._rules = rules
+        self._topics: dict[str, int] | None = None
+
+    @property
+    def rules(self) -> RuleSet:
+        if self._rules is None:
+            self._rules = workspace_rule_set(signal_settings_get(workspace=self.workspace_id))
+        return self._rules
+
+    def topic_ids(self, wanted: dict[str, str]) -> tuple[dict[str, int], int]:
+        """{lower-case name: id} for the topics named ({lower name: (name, category)}), creating
+        unknown ones (not selected: a team opts in to what counts). Returns (ids, created)."""
+        if self._topics is None:
+            self._topics = {name.lower(): pk for pk, name in
+                            IntentTopic.objects.for_workspace(self.workspace_id).values_list("pk", "name")}
+        missing = {key: value for key, value in wanted.items() if key not in self._topics}
+        if missing:
+            IntentTopic.objects.for_workspace(self.workspace_id).bulk_create(
+                [IntentTopic(name=name, category=category) for name, category in missing.values()],
+                ignore_conflicts=True)
+            names = [name for name, _ in missing.values()]
+            for pk, name in IntentTopic.objects.for_workspace(self.workspace_id).filter(name__in=names).values_list(
+                    "pk", "name"):
+                self._topics[name.lower()] = pk
+        return self._topics, len(missing)
+
+
+def signals_ingest(*, workspace: Workspace | int, kind: str, rows: Iterable[tuple[int, dict]], source: str = "",
+                   now: datetime | None = None, context: IngestContext | None = None,
+                   progress=None) -> IngestReport:
+    """Check, resolve and store `rows` ((line, row dict) pairs) of one kind, BATCH_SIZE at a
+    time. `source` is used for rows that name none (intent: the provider). `progress(done)` is
+    called after each batch. Safe to run again with the same rows: they come back duplicates."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown signal kind {kind!r}; use one of {', '.join(KINDS)}")
+    context = context or IngestContext(workspace=workspace, source=source, now=now)
+    report = IngestReport(kind=kind)
+    done = 0
+    for batch in batched(rows, BATCH_SIZE):
+        with transaction.atomic():  # a batch lands whole: its signals and its unresolved rows
+            outcome = ingest_batch(context, kind, batch)
+            unresolved_store(context, kind, outcome.unresolved)
+        report.merge(outcome.report)
+        done += len(batch)
+        if progress:
+            progress(done)
+    if report.created >= ANALYZE_AFTER_ROWS:
+        analyze(KIND_MODELS[kind], UnresolvedSignal)
+    if report.created:
+        campaign_triggers_enqueue(workspace_id=context.workspace_id)
+    return report
+
+
+def signals_ingest_from(adapter, *, workspace: Workspace | int, now: datetime | None = None,
+                        progress=None) -> IngestReport:
+    """Ingest whatever an adapter (insights/signals/adapters.py) yields."""
+    return signals_ingest(workspace=workspace, kind=adapter.kind, rows=adapter.rows(), source=adapter.source,
+                          now=now, progress=progress)
+
+
+def batched(rows: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest_batch(context: IngestContext, kind: str, batch: list[tuple[int, dict]]) -> BatchOutcome:
+    """One batch: check every row, resolve them together, insert what is new. Unresolved rows
+    are returned, not stored (the retry updates its own rows instead)."""
+    report = IngestReport(kind=kind)
+    outcomes: list[str] = [REJECTED] * len(batch)
+    checked: list[tuple[int, int, dict, dict]] = []  # (index, line, raw, values)
+    for index, (line, raw) in enumerate(batch):
+        result = row_engine.check_row(kind, raw, now=context.now, default_source=context.source)
+        if result.errors:
+            report.rejected += 1
+            report.add_errors([{"line": line, **e} for e in result.errors])
+        else:
+            checked.append((index, line, raw, result.values))
+    resolver = {row_engine.INTENT: _intent_rows, row_engine.ENGAGEMENT: _engagement_rows,
+                row_engine.TRIGGER: _trigger_rows}[kind]
+    model, fields, keyed_rows, unresolved = resolver(context, checked, report)
+    # The same signal twice in one batch is one signal: the first wins.
+    seen: dict[tuple, int] = {}
+    to_insert: list[tuple] = []
+    for index, key, row in keyed_rows:
+        if key in seen:
+            outcomes[index] = DUPLICATE
+            report.duplicates += 1
+            continue
+        seen[key] = index
+        to_insert.append(row)
+        outcomes[index] = CREATED
+    inserted = insert_new_rows(model, fields, to_insert)
+    report.created += inserted
+    report.duplicates += len(to_insert) - inserted
+    for item_index, item in unresolved:
+        outcomes[item_index] = UNRESOLVED
+    report.unresolved += len(unresolved)
+    return BatchOutcome(outcomes=outcomes, report=report, unresolved=[item for _, item in unresolved])
+
+
+def unresolved_store(context: IngestContext, kind: str, items: list[_Unresolved]) -> int:
+    """Keep unresolved rows (the same row sent again is kept once: unique fingerprint)."""
+    rows = [(context.workspace_id, kind, (item.payload.get("source") or item.payload.get("provider") or "")[:50],
+             item.key[:254], item.reason[:255], item.payload, item.fingerprint, context.now, 1) for item in items]
+    return insert_new_rows(UnresolvedSignal, UNRESOLVED_FIELDS, rows)
+
+
+# --- per kind: resolve and build the rows to insert ------------------------------------------------
+
+def _unresolved(kind: str, line: int, raw: dict, values: dict, key: str, reason: str) -> _Unresolved:
+    payload = {k: v for k, v in raw.items() if v not in (None, "")}
+    # The effective source/provider travels with the row, so a retry stores it under the same key.
+    if kind == row_engine.INTENT:
+        payload["provider"] = values["provider"]
+    else:
+        payload["source"] = values["source"]
+    return _Unresolved(line=line, key=key, reason=reason, payload=payload,
+                       fingerprint=row_engine.fingerprint(kind, values))
+
+
+def _intent_rows(context: IngestContext, checked, report: IngestReport):
+    for _, _, _, values in checked:
+        values["domain"] = registrable(values["domain"])
+    by_domain, _ = accounts_by_identifier(context.workspace_id, domains={v["domain"] for *_, v in checked})
+    resolved = [(i, line, raw, v) for i, line, raw, v in checked if v["domain"] in by_domain]
+    wanted = {}
+    for *_, values in resolved:
+        wanted.setdefault(values["topic"].lower(), (values["topic"], values["topic_category"]))
+    topics, created = context.topic_ids(wanted) if wanted else ({}, 0)
+    report.topics_created += created
+    keyed, unresolved = [], []
+    now, ws = context.now, context.workspace_id
+    for index, line, raw, v in checked:
+        account_id = by_domain.get(v["domain"])
+        if account_id is None:
+            unresolved.append((index, _unresolved(row_engine.INTENT, line, raw, v, v["domain"],
+                                                  f"no account has the domain {v['domain']}")))
+            continue
+        topic_id = topics[v["topic"].lower()]
+        keyed.append((index, (v["provider"], v["domain"], topic_id, v["week_start"]),
+                      (ws, account_id, topic_id, v["provider"], v["domain"], v["week_start"], v["score"],
+                       v["bucket_code"], v["metro"], v["metro_score"], v["country"], now)))
+    return IntentSignal, INTENT_FIELDS, keyed, unresolved
+
+
+def _engagement_rows(context: IngestContext, checked, report: IngestReport):
+    ws = context.workspace_id
+    ids = {v["contact_id"] for *_, v in checked if v["contact_id"]}
+    emails = {v["email"] for *_, v in checked if v["email"]}
+    people_by_id = contacts_by_id(ws, ids) if ids else {}
+    people_by_email = contacts_by_email(ws, emails) if emails else {}
+
+    # Who each row is about, and which identifiers of accounts we need to look up.
+    plans = []
+    domains, external_ids = set(), set()
+    for index, line, raw, v in checked:
+        person: Person | None = people_by_id.get(v["contact_id"]) if v["contact_id"] else None
+        if person is None and v["email"]:
+            person = people_by_email.get(v["email"])
+        account_domain = registrable(v["account_domain"])
+        email_domain, email_reason = ("", "")
+        if person is None and v["email"]:
+            email_domain, email_reason = email_company_domain(v["email"])
+        elif person is not None and person.account_id is None and v["email"]:
+            email_domain, email_reason = email_company_domain(v["email"])
+        domains.update(d for d in (account_domain, email_domain) if d)
+        if v["account_external_id"]:
+            external_ids.add(v["account_external_id"])
+        plans.append((index, line, raw, v, person, account_domain, email_domain, email_reason))
+    by_domain, by_external = accounts_by_identifier(ws, domains=domains, external_ids=external_ids)
+
+    rules, now = context.rules, context.now
+    keyed, unresolved = [], []
+    for index, line, raw, v, person, account_domain, email_domain, email_reason in plans:
+        account_id = (person.account_id if person else None) or by_external.get(v["account_external_id"]) \
+            or by_domain.get(account_domain) or by_domain.get(email_domain)
+        if account_id is None:
+            key, reason = _engagement_miss(v, person, account_domain, email_domain, email_reason)
+            unresolved.append((index, _unresolved(row_engine.ENGAGEMENT, line, raw, v, key, reason)))
+            continue
+        variant = variant_of(v["type"], v["details"])
+        weight = weigh(rules, v["type"], variant=variant, url=v["url"], duration_seconds=v["duration_seconds"],
+                       has_contact=person is not None, seniority=person.seniority if person else None)
+        occurred_at = v["occurred_at"]
+        keyed.append((index, (v["source"], v["external_id"]),
+                      (ws, account_id, person.contact_id if person else None, v["type"], CHANNEL_OF[v["type"]],
+                       occurred_at, occurred_at.timestamp() / 86400.0, v["source"], v["external_id"], v["url"],
+                       v["duration_seconds"], weight.minutes, weight.half_life_days, weight.is_high_value,
+                       v["details"], variant, now)))
+    return EngagementEvent, ENGAGEMENT_FIELDS, keyed, unresolved
+
+
+def _engagement_miss(v: dict, person: Person | None, account_domain: str, email_domain: str,
+                     email_reason: str) -> tuple[str, str]:
+    if person is not None:
+        return (v["email"] or f"contact {person.contact_id}",
+                f"contact {person.contact_id} is not linked to an account yet (see the review queue)")
+    if v["contact_id"] and not v["email"] and not account_domain and not v["account_external_id"]:
+        return f"contact {v['contact_id']}", f"no contact with id {v['contact_id']}"
+    if v["account_external_id"] and not account_domain and not v["email"]:
+        return v["account_external_id"], f"no account with CRM id {v['account_external_id']}"
+    if account_domain:
+        return account_domain, f"no account has the domain {account_domain}"
+    if email_reason:
+        return v["email"], email_reason
+    return v["email"], f"unknown person, and no account has the domain {email_domain}"
+
+
+def _trigger_rows(context: IngestContext, checked, report: IngestReport):
+    ws = context.workspace_id
+    for *_, v in checked:
+        v["account_domain"] = registrable(v["account_domain"])
+    by_domain, by_external = accounts_by_identifier(
+        ws, domains={v["account_domain"] for *_, v in checked if v["account_domain"]},
+        external_ids={v["account_external_id"] for *_, v in checked if v["account_external_id"]})
+    keyed, unresolved = [], []
+    for index, line, raw, v in checked:
+        account_id = by_external.get(v["account_external_id"]) or by_domain.get(v["account_domain"])
+        if account_id is None:
+            key = v["account_domain"] or v["account_external_id"]
+            what = f"the domain {key}" if v["account_domain"] else f"the CRM id {key}"
+            unresolved.append((index, _unresolved(row_engine.TRIGGER, line, raw, v, key, f"no account has {what}")))
+            continue
+        keyed.append((index, (v["source"], v["external_id"]),
+                      (ws, account_id, v["type"], v["occurred_on"], v["summary"], v["source_url"], v["source"],
+                       v["external_id"], context.now)))
+    return TriggerEvent, TRIGGER_FIELDS, keyed, unresolved
