@@ -166,7 +166,16 @@ CELERY_BEAT_SCHEDULE = {
     # Checks hourly which workspaces' refresh is due (every 14 days by default, per workspace);
     # each due refresh runs as a job and then queues the score recompute.
     "refresh-due-signals": {"task": "insights.refresh_due_workspaces", "schedule": 3600.0},
+    # Campaign delivery: triggers, progress checks, planning and senders of every workspace with a
+    # campaign in pilot or active status (campaigns/tasks.py).
+    "campaigns-plan-and-send": {"task": "campaigns.plan_and_send_all", "schedule": 300.0},
+    "deliver-due-webhooks": {"task": "campaigns.webhooks_deliver_all", "schedule": 60.0},
 }
+# Campaign senders: parallel send_due tasks per workspace and tick, touches per batch, seconds
+# before a sender queues its own continuation.
+CAMPAIGNS_SEND_WORKERS = env_int("CAMPAIGNS_SEND_WORKERS", 2)
+CAMPAIGNS_SEND_BATCH = env_int("CAMPAIGNS_SEND_BATCH", 200)
+CAMPAIGNS_SEND_SECONDS = env_int("CAMPAIGNS_SEND_SECONDS", 120)
 # Extra Celery tasks a score recompute sends so other workers share its chunks (0 = the job's
 # own worker does every chunk). Ignored in eager mode.
 SCORING_HELPER_TASKS = env_int("SCORING_HELPER_TASKS", 1)

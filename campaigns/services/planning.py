@@ -2,31 +2,55 @@
 suppression engine, and write the touches as outbox rows (planned, deferred or blocked with the
 rule and reason). Planning the same step twice plans it once: the touch key is unique.
 
-Set-based per batch of enrolments: a handful of queries for people, accounts, holds, owner
-consents, the last 7 days of touches and other plays' enrolments, then one `check_batch` and
-one bulk insert.
+Set-based per batch of enrolments: the progress checks (goals, replies, audience) as a few
+UPDATEs, then a handful of queries for people, accounts, holds, owner consents, the last 7 days
+of touches and other plays' enrolments, one `check_batch` and one bulk insert.
+
+After a step is planned, the enrolment moves on (campaigns/services/progress.py has the rules):
+
+* to the branch target when the step branches, else to the next step by order; timed by that
+  step's delay after this step's touches (a touch deferred to the morning delays the next one);
+  past the last step the enrolment completes;
+* a step with a "no reply in N days" wait is not planned until the wait is over (the
+  enrolment's `next_step_at` is set to when to look again); a reply ends the enrolment;
+* a touch the engine blocks with a rule that clears with time (frequency caps, a conflicting
+  play of higher priority) is planned again: the enrolment stays on the step and looks again
+  after `RETRY_BLOCKED_AFTER`, up to `MAX_PLAN_ATTEMPTS` times (the blocked row is the log of
+  the wait; `attempts` counts the tries); then the block is final and the enrolment moves on;
+* a block on a rule about the account that no waiting changes (an excluded account, a
+  customer in an acquisition play) ends the enrolment `blocked` with the engine's reason.
+
+Advancing is a conditional UPDATE on the step the enrolment was on, so two planners racing on
+the same batch move it once.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 import pytz
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Account, Relationship
 from accounts.services.holds import account_contact_blocks
 from campaigns.engine import suppression as engine
 from campaigns.models import (
-    CampaignStatus, Enrolment, EnrolmentStatus, FrequencySettings, OwnerConsent, Step, Touch, TouchStatus,
+    CampaignStatus, Enrolment, EnrolmentStatus, FrequencySettings, OwnerConsent, Play, Step, Touch, TouchStatus,
 )
+from campaigns.services import progress
 from campaigns.services.audience import CONTACT_CHANNELS, Person, step_people
 
 BATCH = 2000
 # A touch reaches a person (or the account) at most once per step of an enrolment.
 ENGINE_CHANNEL = {"event_invite": engine.EVENT_INVITE}
+RETRY_BLOCKED_AFTER = timedelta(days=1)
+MAX_PLAN_ATTEMPTS = 7
+# Account rules no waiting changes: the enrolment ends.
+FINAL_ACCOUNT_CODES = frozenset({engine.EXCLUDED_ACCOUNT, engine.CUSTOMER})
+COMPLETED = "All steps done"
 
 
 def touch_key(enrolment_id: int, step_id: int, contact_id: int | None) -> str:
@@ -52,65 +76,204 @@ def plan_due(*, workspace_id: int, now: datetime | None = None) -> dict:
     due = (Enrolment.objects.for_workspace(workspace_id)
            .filter(status=EnrolmentStatus.ACTIVE, next_step_at__lte=now,
                    play__is_active=True, play__campaign__status__in=[CampaignStatus.PILOT, CampaignStatus.ACTIVE])
-           .select_related("play", "play__campaign").order_by("pk"))
+           .order_by("pk").values_list("pk", "play_id", "account_id", "next_step_order", "started_at"))
     last_id = 0
     while True:
-        batch = list(due.filter(pk__gt=last_id)[:BATCH])
+        batch = [Due(*row) for row in due.filter(pk__gt=last_id)[:BATCH]]
         if not batch:
             break
         last_id = batch[-1].pk
         for outcome, n in _plan_batch(workspace_id, batch, now, policy).items():
             counts[outcome] += n
-    return dict(counts)
+    return {outcome: n for outcome, n in counts.items() if n}
 
 
-def _plan_batch(workspace_id: int, enrolments: list[Enrolment], now: datetime, policy: engine.Policy) -> dict:
-    steps = defaultdict(dict)
-    for step in Step.objects.for_workspace(workspace_id).filter(play_id__in={e.play_id for e in enrolments}):
-        steps[step.play_id][step.order] = step
+@dataclass(frozen=True, slots=True)
+class Due:
+    """An enrolment due for its next step: what planning needs of it, without a model instance."""
+
+    pk: int
+    play_id: int
+    account_id: int
+    next_step_order: int
+    started_at: datetime
+
+
+@dataclass(slots=True)
+class Row:
+    """One touch about to be written: plain attributes, thousands per batch, no model instance."""
+
+    key: str
+    enrolment_id: int
+    step_id: int
+    campaign_id: int
+    account_id: int
+    contact_id: int | None
+    channel: str
+    is_operational: bool
+    planned_at: datetime
+    status: str = TouchStatus.PLANNED
+    block_rule: int | None = None
+    block_code: str = ""
+    block_reason: str = ""
+    attempts: int = 0
+
+
+def _plan_batch(workspace_id: int, enrolments: list[Due], now: datetime, policy: engine.Policy) -> dict:
     counts: dict[str, int] = defaultdict(int)
-    planned: list[tuple[Enrolment, Step, Person | None]] = []
-    finished: list[int] = []
-    by_step: dict[int, list[Enrolment]] = defaultdict(list)
-    for enrolment in enrolments:
-        step = steps[enrolment.play_id].get(enrolment.next_step_order)
-        if step is None:
-            finished.append(enrolment.pk)
-        else:
-            by_step[step.pk].append(enrolment)
-    step_by_id = {s.pk: s for play_steps in steps.values() for s in play_steps.values()}
-    for step_id, group in by_step.items():
-        step = step_by_id[step_id]
-        if step.channel in CONTACT_CHANNELS:
-            people, gaps = step_people(step, [e.account_id for e in group])
-            for enrolment in group:
-                for person in people[enrolment.account_id]:
-                    planned.append((enrolment, step, person))
-                if enrolment.account_id in gaps:
-                    planned.append((enrolment, step, None))   # recorded as a coverage gap
-        else:
-            planned.extend((enrolment, step, None) for enrolment in group)
-    rows = _decide(workspace_id, planned, now, policy, counts)
+    plays = {p.pk: p for p in Play.objects.for_workspace(workspace_id).filter(
+        pk__in={e.play_id for e in enrolments}).select_related("campaign").prefetch_related("steps")}
+    ended = progress.enrolments_progress(workspace_id=workspace_id, now=now, enrolment_ids=[e.pk for e in enrolments],
+                                         plays=list(plays.values()))
+    if any(ended.values()):
+        counts.update(ended)
+        still = set(Enrolment.objects.for_workspace(workspace_id).filter(
+            pk__in=[e.pk for e in enrolments], status=EnrolmentStatus.ACTIVE).values_list("pk", flat=True))
+        enrolments = [e for e in enrolments if e.pk in still]
+    steps: dict[int, dict[int, Step]] = {pk: {s.order: s for s in play.steps.all()} for pk, play in plays.items()}
+    current = {e.pk: steps[e.play_id][e.next_step_order] for e in enrolments if e.next_step_order in steps[e.play_id]}
+    finished = [e.pk for e in enrolments if e.pk not in current]
+    waits = progress.waits_resolve(workspace_id, [e for e in enrolments if e.pk in current], current, now)
+    runnable = [e for e in enrolments if e.pk in current and e.pk not in waits.until and e.pk not in waits.replied]
+    planned, stale, earlier = _who(workspace_id, runnable, current)
+    rows = _decide(workspace_id, planned, plays, now, policy, counts)
+    outcome = _outcome(rows, earlier, now)
+    branches = progress.branch_targets(workspace_id, [e for e in runnable if e.pk in outcome.advance], current, now)
     with transaction.atomic():
-        Touch.objects.for_workspace(workspace_id).bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-        _advance(workspace_id, enrolments, steps, now, finished)
-    counts["enrolments_completed"] += len(finished)
+        scoped = Enrolment.objects.for_workspace(workspace_id)
+        if stale:
+            Touch.objects.for_workspace(workspace_id).filter(pk__in=stale, status=TouchStatus.BLOCKED).delete()
+        _insert(workspace_id, rows)
+        counts["exited_replied"] += progress.enrolments_end(scoped.filter(pk__in=waits.replied),
+                                                            EnrolmentStatus.EXITED, progress.REPLIED, now)
+        if outcome.blocked:
+            reasons = Case(*(When(pk=pk, then=Value(f"Blocked: {reason}"[:255]))
+                             for pk, reason in outcome.blocked.items()), output_field=CharField())
+            counts["enrolments_blocked"] += progress.enrolments_end(scoped.filter(pk__in=list(outcome.blocked)),
+                                                                    EnrolmentStatus.BLOCKED, reasons, now)
+        counts["enrolments_completed"] += progress.enrolments_end(scoped.filter(pk__in=finished),
+                                                                  EnrolmentStatus.COMPLETED, COMPLETED, now)
+        _reschedule(scoped, {**waits.until, **outcome.retry})
+        counts["waiting"] += len(waits.until)
+        counts["retry_later"] += len(outcome.retry)
+        counts["enrolments_completed"] += _advance(scoped, runnable, steps, current, outcome, branches, now)
     return counts
 
 
-def _decide(workspace_id, planned, now, policy, counts) -> list[Touch]:
-    account_ids = {e.account_id for e, _, _ in planned}
-    contact_ids = {p.contact_id for _, _, p in planned if p is not None}
-    accounts = _account_states(workspace_id, account_ids, {e.play_id for e, _, _ in planned}, now)
-    people = _people_states(workspace_id, [p for _, _, p in planned if p is not None], policy)
+TOUCH_COLUMNS = ("workspace_id", "key", "enrolment_id", "step_id", "campaign_id", "account_id", "contact_id", "channel",
+                 "is_operational", "status", "planned_at", "block_rule", "block_code", "block_reason", "variant",
+                 "subject", "attempts", "error", "provider_id", "created_at")
+
+
+def _insert(workspace_id: int, rows: list[Row]) -> None:
+    """Write the touches, skipping keys that exist (planning twice plans once). PostgreSQL:
+    COPY into a temporary table and one INSERT … ON CONFLICT DO NOTHING — no model instance
+    and no parameter list per row; elsewhere Django's bulk_create."""
+    if not rows:
+        return
+    created = timezone.now()
+    if connection.vendor != "postgresql":
+        Touch.objects.for_workspace(workspace_id).bulk_create(
+            [Touch(created_at=created, **asdict(row)) for row in rows],
+            ignore_conflicts=True, batch_size=1000)
+        return
+    columns = ", ".join(TOUCH_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE touch_plan ON COMMIT DROP AS SELECT {columns} "
+                       f"FROM {Touch._meta.db_table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY touch_plan ({columns}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((workspace_id, r.key, r.enrolment_id, r.step_id, r.campaign_id, r.account_id,
+                                r.contact_id, r.channel, r.is_operational, r.status, r.planned_at, r.block_rule,
+                                r.block_code, r.block_reason, "", "", r.attempts, "", "", created))
+        cursor.execute(f"INSERT INTO {Touch._meta.db_table} ({columns}) SELECT {columns} FROM touch_plan "
+                       f"ON CONFLICT (workspace_id, key) DO NOTHING")
+        cursor.execute("DROP TABLE touch_plan")
+
+
+def _who(workspace_id: int, enrolments: list[Due], current: dict[int, Step]):
+    """The (enrolment, step, person) touches to decide now — without the people this step
+    already reached — the ids of blocked rows that are tried again (they are replaced), and the
+    earlier rows' effective times and attempts, by enrolment."""
+    candidates: list[tuple[Due, Step, Person | None]] = []
+    by_step: dict[int, list[Due]] = defaultdict(list)
+    for enrolment in enrolments:
+        by_step[current[enrolment.pk].pk].append(enrolment)
+    for group in by_step.values():
+        step = current[group[0].pk]
+        if step.channel in CONTACT_CHANNELS:
+            people, gaps = step_people(step, [e.account_id for e in group])
+            for enrolment in group:
+                candidates.extend((enrolment, step, person) for person in people[enrolment.account_id])
+                if enrolment.account_id in gaps:
+                    candidates.append((enrolment, step, None))   # recorded as a coverage gap
+        else:
+            candidates.extend((enrolment, step, None) for enrolment in group)
+    keys = {touch_key(e.pk, s.pk, p.contact_id if p else None): (e, s, p) for e, s, p in candidates}
+    existing = (Touch.objects.for_workspace(workspace_id).filter(key__in=list(keys))
+                .values_list("pk", "key", "status", "block_code", "attempts", "planned_at")) if keys else []
+    done, stale = set(), []
+    earlier: dict[int, dict] = defaultdict(lambda: {"attempts": 0, "at": None})
+    for pk, key, status, code, attempts, planned_at in existing:
+        enrolment_id = keys[key][0].pk
+        if status == TouchStatus.BLOCKED and code in engine.RETRYABLE_CODES:
+            stale.append(pk)
+            earlier[enrolment_id]["attempts"] = max(earlier[enrolment_id]["attempts"], attempts)
+        else:
+            done.add(key)
+            known = earlier[enrolment_id]        # also makes an enrolment whose rows all exist move on
+            if status in (TouchStatus.PLANNED, TouchStatus.DEFERRED):
+                known["at"] = planned_at if known["at"] is None else max(known["at"], planned_at)
+    planned = [(key, *item) for key, item in keys.items() if key not in done]
+    return planned, stale, earlier
+
+
+class _Outcome:
+    """Per enrolment, what its step's touches decided: move on (when to time the next step
+    from), try again later, or end blocked."""
+
+    def __init__(self):
+        self.advance: dict[int, datetime] = {}
+        self.retry: dict[int, datetime] = {}
+        self.blocked: dict[int, str] = {}
+
+
+def _outcome(rows: list[Row], earlier: dict[int, dict], now: datetime) -> _Outcome:
+    outcome = _Outcome()
+    by_enrolment: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        by_enrolment[row.enrolment_id].append(row)
+    for enrolment_id in earlier:
+        by_enrolment.setdefault(enrolment_id, [])
+    for enrolment_id, touches in by_enrolment.items():
+        final = next((t for t in touches if t.block_code in FINAL_ACCOUNT_CODES), None)
+        attempt = earlier[enrolment_id]["attempts"] + 1 if enrolment_id in earlier else 1
+        retry = [t for t in touches if t.status == TouchStatus.BLOCKED and t.block_code in engine.RETRYABLE_CODES]
+        for touch in retry:
+            touch.attempts = attempt
+        if final is not None:
+            outcome.blocked[enrolment_id] = final.block_reason
+        elif retry and attempt < MAX_PLAN_ATTEMPTS:
+            outcome.retry[enrolment_id] = now + RETRY_BLOCKED_AFTER
+        else:
+            times = [t.planned_at for t in touches if t.status in (TouchStatus.PLANNED, TouchStatus.DEFERRED)]
+            if enrolment_id in earlier and earlier[enrolment_id]["at"] is not None:
+                times.append(earlier[enrolment_id]["at"])
+            outcome.advance[enrolment_id] = max([now, *times])
+    return outcome
+
+
+def _decide(workspace_id, planned, plays: dict[int, Play], now, policy, counts) -> list[Row]:
+    account_ids = {e.account_id for _, e, _, _ in planned}
+    contact_ids = {p.contact_id for _, _, _, p in planned if p is not None}
+    accounts = _account_states(workspace_id, account_ids, {e.play_id for _, e, _, _ in planned}, now)
+    people = _people_states(workspace_id, [p for _, _, _, p in planned if p is not None], policy)
     recent = _recent_touches(workspace_id, account_ids, contact_ids, now)
     touches, rows = [], []
-    for enrolment, step, person in planned:
-        campaign = enrolment.play.campaign
-        row = Touch(key=touch_key(enrolment.pk, step.pk, person.contact_id if person else None), enrolment=enrolment,
-                    step=step, campaign_id=campaign.pk, account_id=enrolment.account_id,
-                    contact_id=person.contact_id if person else None, channel=step.channel,
-                    is_operational=step.is_operational, planned_at=now)
+    for key, enrolment, step, person in planned:
+        play = plays[enrolment.play_id]
+        row = Row(key, enrolment.pk, step.pk, play.campaign_id, enrolment.account_id,
+                  person.contact_id if person else None, step.channel, step.is_operational, now)
         rows.append(row)
         if person is None and step.channel in CONTACT_CHANNELS:
             row.status, row.block_code = TouchStatus.BLOCKED, "no_one_fits"
@@ -123,8 +286,8 @@ def _decide(workspace_id, planned, now, policy, counts) -> list[Touch]:
             else engine.MARKETING,
             planned_at=now, account_id=enrolment.account_id, contact_id=person.contact_id if person else None,
             task_type=(step.task_kind or "call") if step.channel == "sales_task" else None,
-            play_id=enrolment.play_id, play_priority=-enrolment.play.priority, play_name=enrolment.play.name,
-            acquisition_only=campaign.acquisition_only))
+            play_id=enrolment.play_id, play_priority=-play.priority, play_name=play.name,
+            acquisition_only=play.campaign.acquisition_only))
     checked = [t for t in touches if t is not None]
     decisions = iter(engine.check_batch(checked, people=people, accounts=accounts, recent_touches=recent,
                                         policy=policy) if checked else [])
@@ -176,7 +339,8 @@ def _people_states(workspace_id, people: list[Person], policy) -> dict[int, engi
         accounts = {p.account_id for p in people}
         for account_id, play_id, priority, name in (Enrolment.objects.for_workspace(workspace_id)
                                                     .filter(account_id__in=accounts, status=EnrolmentStatus.ACTIVE)
-                                                    .values_list("account_id", "play_id", "play__priority", "play__name")):
+                                                    .values_list("account_id", "play_id", "play__priority",
+                                                                 "play__name")):
             enrolments[account_id].append(engine.Enrolment(play_id=play_id, priority=-priority, play_name=name))
     states = {}
     for person in people:
@@ -207,18 +371,43 @@ def _recent_touches(workspace_id, account_ids, contact_ids, now) -> list[engine.
             for channel, operational, at, account_id, contact_id, task_kind in rows]
 
 
-def _advance(workspace_id, enrolments, steps, now, finished) -> None:
-    """Move each planned enrolment to its next step (timed by that step's delay); complete the
-    ones past their last step."""
-    scoped = Enrolment.objects.for_workspace(workspace_id)
-    if finished:
-        scoped.filter(pk__in=finished).update(status=EnrolmentStatus.COMPLETED, ended_at=now,
-                                              end_reason="All steps done", next_step_at=None)
-    by_next: dict[tuple[int, int], list[int]] = defaultdict(list)
+def _reschedule(scoped, until: dict[int, datetime]) -> None:
+    if until:
+        scoped.bulk_update([Enrolment(pk=pk, next_step_at=at) for pk, at in until.items()], ["next_step_at"],
+                           batch_size=500)
+
+
+def _advance(scoped, enrolments, steps, current, outcome: _Outcome, branches, now) -> int:
+    """Move each enrolment whose step is done to the branch target or the next step, timed by
+    that step's delay; complete the ones past their last step. Conditional on the step each
+    was on, so a second planner racing on the same batch moves nobody twice. Returns how many
+    completed."""
+    moves: dict[tuple[int, int, datetime], list[int]] = defaultdict(list)
+    ends: dict[tuple[int, str], list[int]] = defaultdict(list)
     for enrolment in enrolments:
-        if enrolment.pk not in finished:
-            by_next[(enrolment.play_id, enrolment.next_step_order + 1)].append(enrolment.pk)
-    for (play_id, order), ids in by_next.items():
-        following = steps[play_id].get(order)
-        at = now + timedelta(hours=following.delay_hours) if following else now
-        scoped.filter(pk__in=ids).update(next_step_order=F("next_step_order") + 1, next_step_at=at)
+        if enrolment.pk not in outcome.advance:
+            continue
+        step = current[enrolment.pk]
+        play_steps = steps[enrolment.play_id]
+        target = branches.get(enrolment.pk)
+        if target is None:
+            following = min((order for order in play_steps if order > step.order), default=None)
+        elif target <= step.order:
+            ends[(step.order, f"The branch of step {step.order} points back to step {target}: ended")].append(
+                enrolment.pk)
+            continue
+        else:
+            following = target if target in play_steps else None
+        if following is None:
+            ends[(step.order, COMPLETED)].append(enrolment.pk)
+        else:
+            at = outcome.advance[enrolment.pk] + timedelta(hours=play_steps[following].delay_hours)
+            moves[(step.order, following, at)].append(enrolment.pk)
+    for (order, following, at), ids in moves.items():
+        scoped.filter(pk__in=ids, status=EnrolmentStatus.ACTIVE, next_step_order=order).update(
+            next_step_order=following, next_step_at=at)
+    completed = 0
+    for (order, reason), ids in ends.items():
+        completed += progress.enrolments_end(scoped.filter(pk__in=ids, next_step_order=order),
+                                             EnrolmentStatus.COMPLETED, reason, now)
+    return completed

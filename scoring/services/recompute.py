@@ -227,6 +227,10 @@ def run_finish(run: ScoringRun) -> dict:
             run=run, score__gte=run.weights.mql_threshold).values_list("contact_id", flat=True))
         promoted = contacts_promote_to_mql(workspace_id=workspace_id, contact_ids=mql_ids,
                                            reason=f"Contact score ≥ {run.weights.mql_threshold} (recompute {run.pk})")
+        # Campaign triggers (became MQA, score crossed, stage changed) read the new run: by task
+        # name, campaigns sit above scoring (DESIGN.md §3.1).
+        transaction.on_commit(lambda: current_app.signature(
+            "campaigns.evaluate_triggers", kwargs={"workspace_id": workspace_id, "run_id": run.pk}).delay())
     analyze(ScoreSnapshot, ContactScore)
     snapshots = ScoreSnapshot.objects.for_workspace(workspace_id).filter(run=run)
     return {"run": run.pk, "accounts": snapshots.count(), "mqa": snapshots.filter(is_mqa=True).count(),
