@@ -221,6 +221,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ConsentStatusEnum": "contacts.models.contacts.ConsentStatus",
         "LifecycleStageEnum": "contacts.models.contacts.LifecycleStage",
+        "EngagementTypeEnum": "insights.signals.models.EngagementType",
+        "TriggerTypeEnum": "insights.signals.models.TriggerType",
+        "SignalKindEnum": "insights.signals.models.SignalKind",
+        "ProviderKindEnum": "insights.signals.models.ProviderKind",
+        "CriterionKindEnum": "scoring.models.CriterionKind",
     },
 }
 
