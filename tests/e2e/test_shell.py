@@ -22,12 +22,12 @@ from tests.fixtures.browser import DESKTOP, MOBILE
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SECTIONS = [
-    # (nav label, path, empty-state heading)
-    ("Accounts", "/accounts/", "No accounts yet"),
-    ("Contacts", "/contacts/", None),
-    ("Scoring", "/scoring/", None),
-    ("Campaigns", "/campaigns/", None),
-    ("Insights", "/insights/", None),
+    # (nav label, path, page heading, empty-state heading)
+    ("Accounts", "/accounts/", "Accounts", "No accounts yet"),
+    ("Contacts", "/contacts/", "Contacts", None),
+    ("Scoring", "/scoring/", "Hot accounts", None),
+    ("Campaigns", "/campaigns/", "Campaigns", None),
+    ("Insights", "/insights/", "Insights", None),
 ]
 
 
@@ -116,10 +116,10 @@ def test_dashboard_switcher_sections_and_jobs(page, live_url, login, two_workspa
     screenshot(page, "03-dashboard")
 
     # Every section shows its empty state, reached through the sidebar.
-    for label, path, empty_heading in SECTIONS:
+    for label, path, heading, empty_heading in SECTIONS:
         page.locator(".sidebar").get_by_role("link", name=label).click()
         expect(page).to_have_url(live_url(path))
-        expect(page.get_by_role("heading", name=label, level=1)).to_be_visible()
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
         expect(page.locator(".empty-state h2")).to_be_visible()
         if empty_heading:
             expect(page.locator(".empty-state h2")).to_have_text(empty_heading)

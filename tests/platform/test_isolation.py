@@ -20,7 +20,7 @@ PUBLIC_OR_SELF_SCOPED = {
     # Reached by e-mail recipients; the signed token names the touch (tests/campaigns/test_delivery.py).
     # The customer's website reports page views with the workspace's tracking key and a signed
     # contact token (tests/signals/test_tracking.py).
-    "tracking:pageview", "tracking:pixel",
+    "signal-tracking:pageview", "signal-tracking:pixel",
     "campaign-tracking:unsubscribe", "campaign-tracking:open", "campaign-tracking:click",
     # Event registration links and the website personalisation endpoint (tests/campaigns/test_events.py,
     # test_personalisation.py): a signed token or the workspace's tracking key.
