@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from abm_platform.api.urls import base_urlpatterns, docs_urlpatterns, router
 from accounts.api.urls import urlpatterns as accounts_api
+from campaigns.api.urls import urlpatterns as campaigns_api
 from contacts.api.urls import urlpatterns as contacts_api
 from insights.signals.api.urls import urlpatterns as signals_api
 from scoring.api.urls import urlpatterns as scoring_api
 
 # The wiring (DESIGN.md §3.1 exempts urls.py): each app's API routes under /api/v1/, its pages below.
 api_urlpatterns = [*docs_urlpatterns, *base_urlpatterns, *router.urls, *accounts_api, *contacts_api,
-                   *signals_api, *scoring_api]
+                   *signals_api, *scoring_api, *campaigns_api]
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -29,7 +29,7 @@ def template_sources(template: ContentTemplate, arm: str) -> dict[str, str] | st
     """The template's sources for one A/B arm: a mapping style → source when it has DISC
     variants ("default" is the main text), else one source."""
     main = template.ab_variants.get(arm) if arm != "A" else None
-    subject, body = (main["subject"], main["body"]) if main else (template.subject, template.body)
+    subject, body = (main.get("subject", template.subject), main["body"]) if main else (template.subject, template.body)
     if not template.disc_variants:
         return _source(subject, body)
     sources = {"default": _source(subject, body)}

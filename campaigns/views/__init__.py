@@ -1,9 +1,5 @@
-from abm_platform.ui.sections import SectionIndexView
-
-
-class CampaignsIndexView(SectionIndexView):
-    title = "Campaigns"
-    description = "Plays across channels, audiences by buying-group role and DISC style, pilots you can expand."
-    empty_title = "No campaigns yet"
-    empty_text = "Start a campaign as a pilot on two or three target accounts, then expand it when it works."
-    icon = "send"
+"""Campaign pages (campaigns/urls.py): campaigns and their pilot report (views/campaigns.py), the
+play editor (views/plays.py), content templates with the per-person preview (views/templates.py),
+the rep's task list (views/tasks.py), owner consents and webhooks (views/settings.py), the account
+and contact page panels (campaigns/panels.py). Public endpoints reached from e-mails live in
+views/tracking.py and views/public.py."""
