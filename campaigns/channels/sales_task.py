@@ -20,11 +20,3 @@ class SalesTaskChannel:
                                    "kind": kind, "title": f"{KIND_WORDS.get(kind, kind)} {who.strip()} ({account.name})",
                                    "due_at": touch.planned_at})
         return Delivered(provider_id=f"task:{task.pk}")
-
-
-class AccountLevelChannel:
-    """Channels delivered in bulk elsewhere (ad audience and direct-mail exports, website
-    personalisation): the touch is marked sent and the export/endpoint reads the sent touches."""
-
-    def deliver(self, touch) -> Delivered:
-        return Delivered(provider_id=f"{touch.channel}:{touch.step_id}")

@@ -3,7 +3,6 @@ contact scores. Pure arithmetic on what `inputs.load_inputs` read; no queries of
 through the predictive model's feature frame (built from the same inputs)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -164,7 +163,3 @@ def predictive_reasons(percentile: int, probability: float, contributions: list[
     reasons[0] = Reason(reasons[0].points, f"{reasons[0].text} ({probability:.0%} chance of an opportunity in 90 days)",
                         "predictive")
     return settle(percentile, reasons)
-
-
-def log1p_or_nan(value) -> float:
-    return math.log1p(value) if value is not None else float("nan")

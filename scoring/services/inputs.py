@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, FloatField, Max, Q, Sum, Value
+from django.db.models import Count, F, FloatField, Q, Sum, Value
 from django.db.models.functions import Power
 
 from accounts.models import Account, AccountTechnology, Opportunity, StageKind, Tier
@@ -192,8 +192,3 @@ def _load_people(workspace_id, result, in_range, day) -> None:
         if person:
             person.decayed_365 = row["decayed"] or 0.0
             person.decayed_90 = row["decayed_90"] or 0.0
-
-
-def latest_activity_day(workspace_id: int) -> float | None:
-    """The newest event's day (to tell an empty workspace from a quiet one)."""
-    return EngagementEvent.objects.for_workspace(workspace_id).aggregate(latest=Max("occurred_day"))["latest"]
