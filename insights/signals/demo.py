@@ -100,7 +100,9 @@ def _providers(workspace: Workspace) -> None:
             ("hubspot", ProviderKind.REST_PUSH, SignalKind.ENGAGEMENT, {}),
             ("website", ProviderKind.TRACKING, SignalKind.ENGAGEMENT, {})]:
         if name not in existing:
-            signal_provider_save(workspace=workspace, name=name, kind=kind, signal_kind=signal_kind, config=config)
+            # The folder is made when someone drops a file, not by the demo.
+            signal_provider_save(workspace=workspace, name=name, kind=kind, signal_kind=signal_kind, config=config,
+                                 create_folder=False)
 
 
 def _first_opportunity(workspace: Workspace, *, since: date) -> dict[int, date]:

@@ -21,20 +21,3 @@ def hanse(workspace):
     ], source="import")
     return {"hanse": results[0].account_id, "polar": results[1].account_id}
 
-
-def _project_routes_signals() -> bool:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse("api:signal-intent-list", urlconf="abm_platform.urls")
-        reverse("signal-tracking:pageview", urlconf="abm_platform.urls")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-@pytest.fixture(autouse=True)
-def _signal_routes(settings):
-    """Until abm_platform/urls.py mounts /api/v1/signals/… and /t/, use tests/signals/urls.py."""
-    if not _project_routes_signals():
-        settings.ROOT_URLCONF = "tests.signals.urls"

@@ -194,3 +194,11 @@ def test_the_account_panels_cost_the_same_for_many_signals(admin, workspace, han
         TriggerEventFactory(workspace=workspace, account_id=hanse["hanse"])
         IntentSignalFactory(workspace=workspace, account_id=hanse["hanse"])
     assert _count(client, url) == few
+
+
+def test_the_contact_page_shows_the_persons_recent_engagement(admin, workspace, hanse):
+    ceo = Contact.objects.for_workspace(workspace).get(email="ceo@hanse-cargo.de")
+    EngagementEventFactory(workspace=workspace, account_id=hanse["hanse"], contact=ceo, type="email_click",
+                           channel="email", url="https://x.example/whitepaper")
+    page = client_for(admin).get(reverse("contacts:detail", kwargs={"pk": ceo.pk})).content.decode()
+    assert "Recent engagement" in page and "E-mail click" in page and "https://x.example/whitepaper" in page

@@ -261,9 +261,17 @@ def applicable_clause(rules: RuleSet, event_type: str, *, variant: str = "", url
 
 
 def weigh(rules: RuleSet, event_type: str, *, variant: str = "", url: str = "", duration_seconds: int | None = None,
-          has_contact: bool = False, seniority: str | None = None) -> Weight:
-    """Weighted minutes, half-life and high-value flag of one event."""
-    clause = applicable_clause(rules, event_type, variant=variant, url=url)
+          has_contact: bool = False, seniority: str | None = None, cache: dict | None = None) -> Weight:
+    """Weighted minutes, half-life and high-value flag of one event. `cache` (a dict the caller
+    keeps for one set of rules) remembers the clause per type, variant and URL: a batch repeats
+    the same pages many times."""
+    if cache is None:
+        clause = applicable_clause(rules, event_type, variant=variant, url=url)
+    else:
+        key = (event_type, variant, url)
+        clause = cache.get(key)
+        if clause is None:
+            clause = cache[key] = applicable_clause(rules, event_type, variant=variant, url=url)
     # No rounding: the reweigh's SQL multiplies the same doubles and must give the same number.
     minutes = activity_minutes(clause, duration_seconds) * seniority_weight(has_contact=has_contact,
                                                                              seniority=seniority)

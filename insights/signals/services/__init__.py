@@ -10,4 +10,7 @@
 - imports.py     signal files uploaded in the UI, as a background job
 - tracking.py    the website tracking snippet: contact tokens and page views
 - topics.py      the intent topic taxonomy
+- notify.py      the layers above, by task name: scoring recompute, campaign triggers
+- resolve.py     people and companies of a batch → contacts and accounts (a few queries)
+- bulk.py        insert skipping rows already stored (COPY + ON CONFLICT on PostgreSQL)
 """

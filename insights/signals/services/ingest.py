@@ -133,6 +133,7 @@ class IngestContext:
         self.now = now or timezone.now()
         self._rules = rules
         self._topics: dict[str, int] | None = None
+        self.clause_cache: dict = {}  # engine.rules.weigh's cache, valid for these rules
 
     @property
     def rules(self) -> RuleSet:
@@ -320,7 +321,8 @@ def _engagement_rows(context: IngestContext, checked, report: IngestReport):
             continue
         variant = variant_of(v["type"], v["details"])
         weight = weigh(rules, v["type"], variant=variant, url=v["url"], duration_seconds=v["duration_seconds"],
-                       has_contact=person is not None, seniority=person.seniority if person else None)
+                       has_contact=person is not None, seniority=person.seniority if person else None,
+                       cache=context.clause_cache)
         occurred_at = v["occurred_at"]
         keyed.append((index, (v["source"], v["external_id"]),
                       (ws, account_id, person.contact_id if person else None, v["type"], CHANNEL_OF[v["type"]],

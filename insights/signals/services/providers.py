@@ -53,8 +53,9 @@ def _folder(workspace_id: int, raw_path) -> Path:
 
 def signal_provider_save(*, workspace: Workspace, name: str, kind: str, signal_kind: str = SignalKind.ENGAGEMENT,
                          config: dict | None = None, is_active: bool = True,
-                         provider: SignalProvider | None = None) -> SignalProvider:
-    """Create or change a provider. A file drop's folder is checked (and created)."""
+                         provider: SignalProvider | None = None, create_folder: bool = True) -> SignalProvider:
+    """Create or change a provider. A file drop's folder is checked (and created, unless
+    `create_folder` is off: a missing folder is simply empty at the next pull)."""
     provider = provider or SignalProvider(workspace=workspace)
     if provider.workspace_id != workspace.pk:
         raise ValidationError("This provider belongs to another workspace.")
@@ -67,7 +68,9 @@ def signal_provider_save(*, workspace: Workspace, name: str, kind: str, signal_k
         raise ValidationError({"config": ["Give an object."]})
     provider.full_clean()
     if kind == ProviderKind.FILE_DROP:
-        drop_folder(provider).mkdir(parents=True, exist_ok=True)
+        folder = drop_folder(provider)
+        if create_folder:
+            folder.mkdir(parents=True, exist_ok=True)
     provider.save()
     return provider
 
