@@ -4,7 +4,9 @@ Django's bulk_create builds a model instance per row and compiles each value; at
 thousands of rows that Python work dominates. `insert_rows` takes tuples instead: COPY on
 PostgreSQL, executemany elsewhere. Callers pass the workspace id in every row themselves.
 """
+import gc
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -38,3 +40,17 @@ def analyze(*models) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector while building many small objects that live
+    together (a scoring chunk makes ~1M): each collection would walk all of them again, which
+    cost more than the work itself. Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

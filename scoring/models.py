@@ -3,6 +3,11 @@ reasons (the history), predictive models with their measured quality, and stage 
 
 Current values that lists sort by (score, MQA, journey stage) are columns on `Account` and
 `Contact`; they are written only by `scoring.services.recompute` when a run finishes.
+
+The rows a recompute writes in bulk (snapshots, contact scores, a run's staged activity) have
+foreign keys without database constraints (`db_constraint=False`): per-row constraint triggers
+were a third of the write time at 100k accounts / 1M contacts. The ids come from the database
+within the same run, and deletes cascade through Django's `on_delete` as before.
 """
 from django.conf import settings
 from django.db import models
@@ -163,6 +168,7 @@ class ScoringRun(WorkspaceScopedModel):
     as_of = models.DateTimeField(help_text="The moment the scores describe; fixed for the whole run.")
     chunks_total = models.PositiveIntegerField(default=0)
     account_count = models.PositiveIntegerField(default=0)
+    staged_rows = models.PositiveIntegerField(default=0, help_text="Rows of aggregated activity staged for the run.")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -206,10 +212,12 @@ class ScoreSnapshot(WorkspaceScopedModel):
     """An account's scores as one run computed them, with the reasons that add up to the score.
     Snapshots of finished runs are the score history; those of an unfinished run are invisible."""
 
-    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
+    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="snapshots", db_index=False,
+                            db_constraint=False)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="score_snapshots",
-                                db_index=False)
+                                db_index=False, db_constraint=False)
     computed_at = models.DateTimeField()
     fit = models.PositiveSmallIntegerField()
     intent = models.PositiveSmallIntegerField()
@@ -237,25 +245,71 @@ class ScoreSnapshot(WorkspaceScopedModel):
 
 
 class ContactScore(WorkspaceScopedModel):
-    """A contact's score as one run computed it, with its reasons. Only the rows of the latest
-    finished run are kept (older runs' rows are deleted when a run finishes): contact history
-    is not kept, account history is."""
+    """A contact's score as a run computed it, with its reasons. A run writes a row only for the
+    contacts whose score, components or reasons changed; when it finishes, the rows it
+    superseded are deleted. So each contact has one row among finished runs: its current score
+    (contact history is not kept, account history is)."""
 
-    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="contact_scores", db_index=False)
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="scores", db_index=False)
+    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="contact_scores", db_index=False,
+                            db_constraint=False)
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="scores", db_index=False,
+                                db_constraint=False)
     account_id = models.BigIntegerField(help_text="Chunking key (the contact's account at compute time).")
     fit = models.PositiveSmallIntegerField()
     engagement = models.PositiveSmallIntegerField()
     score = models.PositiveSmallIntegerField()
     reasons = models.JSONField(default=list)
+    reasons_digest = models.BigIntegerField(default=0, help_text="CRC-32 of the reasons' JSON: unchanged rows "
+                                                                  "are not rewritten.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "contact"], name="contact_score_unique")]
-        indexes = [models.Index(fields=["run", "account_id"]), models.Index(fields=["contact", "run"])]
+        indexes = [models.Index(fields=["run", "account_id"]), models.Index(fields=["contact", "run"]),
+                   models.Index(fields=["workspace", "account_id"], name="contact_score_ws_account")]
 
     def __str__(self) -> str:
         return f"contact {self.contact_id}: {self.score}"
+
+
+class RunChannelActivity(WorkspaceScopedModel):
+    """Engagement of one account on one channel as of a run, aggregated from the events once
+    when the run starts (one pass over the events table), so every chunk reads its accounts'
+    rows instead of the events. Deleted when the run finishes."""
+
+    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+", db_index=False,
+                            db_constraint=False)
+    account_id = models.BigIntegerField()
+    channel = models.CharField(max_length=20)
+    decayed = models.FloatField()
+    events = models.IntegerField()
+    people = models.IntegerField()
+    minutes_90 = models.FloatField()
+    events_90 = models.IntegerField()
+    high_value_30 = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "account_id"], name="run_channel_activity_account")]
+
+
+class RunPersonActivity(WorkspaceScopedModel):
+    """One known person's decayed engagement as of a run (365 and 90 days), aggregated with
+    `RunChannelActivity`. Deleted when the run finishes."""
+
+    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+", db_index=False,
+                            db_constraint=False)
+    account_id = models.BigIntegerField()
+    contact_id = models.BigIntegerField()
+    decayed_365 = models.FloatField()
+    decayed_90 = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "account_id"], name="run_person_activity_account")]
 
 
 class StageChange(WorkspaceScopedModel):

@@ -39,7 +39,7 @@ def account_score_panel(request, account) -> dict:
         "reasons": [_reason(r) for r in snapshot.reasons or []],
         "fit_bucket": next(label for floor, label in FIT_BUCKETS if snapshot.fit >= floor) if fit_scored else None,
         "notes": _notes(snapshot, fit_scored),
-        "score_change": account.score_change if account.scored_at == snapshot.computed_at else None,
+        "score_change": account.score_change,   # the snapshot is the current run's, as are the columns
         "chart": {"labels": _labels([moment for moment, *_ in trend]),
                   "score": [row[1] for row in trend], "fit": [row[2] for row in trend],
                   "intent": [row[3] for row in trend], "engagement": [row[4] for row in trend]},

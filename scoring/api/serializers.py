@@ -228,7 +228,8 @@ class AccountScoreSerializer(serializers.ModelSerializer):
         return {"id": tier.pk, "name": tier.name} if tier else None
 
     def get_score_change(self, snapshot) -> int | None:
-        return snapshot.account.score_change if snapshot.account.scored_at == snapshot.computed_at else None
+        # Listed snapshots are the current run's, whose values the account's columns carry.
+        return snapshot.account.score_change
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, snapshot) -> list[dict]:

@@ -1,11 +1,12 @@
 """Reasons: signed points with a readable text. Every score is the exact sum of its reasons."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """Immutable; a named tuple because a recompute makes millions of them."""
+
     points: float
     text: str
     component: str = ""

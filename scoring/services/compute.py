@@ -3,6 +3,8 @@ contact scores. Pure arithmetic on what `inputs.load_inputs` read; no queries of
 through the predictive model's feature frame (built from the same inputs)."""
 from __future__ import annotations
 
+import json
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -72,7 +74,19 @@ class AccountResult:
     previous_stage: str | None
     tier_order: int | None
     contact_rollup: int | None
-    contacts: list[tuple[int, int, int, int, list[Reason]]] = field(default_factory=list)  # id, fit, eng, score, reasons
+    contacts: list[tuple[int, ContactResult]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ContactResult:
+    """A contact's score with its reasons, also as JSON and a digest (to skip unchanged rows)."""
+
+    fit: int
+    engagement: int
+    score: int
+    reasons: list[Reason]
+    reasons_json: str
+    digest: int
 
 
 def score_account(inputs: AccountInputs, settings: Settings, *, as_of: datetime, previous: Previous | None,
@@ -119,7 +133,7 @@ def score_account(inputs: AccountInputs, settings: Settings, *, as_of: datetime,
         previous_stage=previous.journey_stage if previous else None,
         tier_order=tier_suggestion(score=composite.score, fit=fit.value, thresholds=settings.tier_thresholds,
                                    min_fit=settings.mqa_min_fit),
-        contact_rollup=contact_rollup([c[3] for c in contacts]), contacts=contacts)
+        contact_rollup=contact_rollup([c.score for _, c in contacts]), contacts=contacts)
 
 
 def _decision_maker_known(inputs: AccountInputs) -> bool:
@@ -141,14 +155,28 @@ def _adjustments(inputs: AccountInputs, settings: Settings) -> list[Reason]:
     return adjustments
 
 
-def _contact_scores(inputs: AccountInputs, settings: Settings) -> list[tuple[int, int, int, int, list[Reason]]]:
+# A contact's score depends only on seniority, roles, persona, engagement and the weights, which
+# repeat across a million people: each combination is scored once per process.
+_CONTACT_MEMO: dict[tuple, ContactResult] = {}
+
+
+def _contact_scores(inputs: AccountInputs, settings: Settings) -> list[tuple[int, ContactResult]]:
     rows = []
+    ref_minutes = settings.engagement_ref_minutes / 2
     for person in inputs.people:
-        fit_value, words = contact_fit(person.seniority, person.roles, person.has_persona)
-        engagement = contact_engagement(person.decayed_365, ref_minutes=settings.engagement_ref_minutes / 2)
-        score, reasons = contact_score(fit=fit_value, fit_words=words, engagement=engagement,
-                                       weights=settings.contact_weights)
-        rows.append((person.contact_id, fit_value, engagement, score, reasons))
+        engagement = contact_engagement(person.decayed_365, ref_minutes=ref_minutes)
+        key = (person.seniority, person.roles, person.has_persona, engagement, settings.contact_weights)
+        result = _CONTACT_MEMO.get(key)
+        if result is None:
+            if len(_CONTACT_MEMO) > 100_000:
+                _CONTACT_MEMO.clear()
+            fit_value, words = contact_fit(person.seniority, person.roles, person.has_persona)
+            score, reasons = contact_score(fit=fit_value, fit_words=words, engagement=engagement,
+                                           weights=settings.contact_weights)
+            text = json.dumps([r.as_dict() for r in reasons])
+            result = _CONTACT_MEMO[key] = ContactResult(fit_value, engagement, score, reasons, text,
+                                                        zlib.crc32(text.encode()))
+        rows.append((person.contact_id, result))
     return rows
 
 

@@ -27,21 +27,21 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from abm_platform.bulk import analyze, insert_rows
+from abm_platform.bulk import analyze, gc_paused, insert_rows
 from abm_platform.jobs import job_start
 from abm_platform.models import Job, JobStatus, Workspace
 from accounts.models import Account, Tier
-from contacts.models import Contact
+from contacts.models import Contact, LifecycleStage
 from contacts.services.lifecycle import contacts_promote_to_mql
 from insights.signals.models import IntentTopic
 from scoring.models import (
-    ChunkStatus, ContactScore, PredictiveModel, ModelStatus, RunStatus, ScoreSnapshot, ScoringChunk, ScoringRun,
-    StageChange,
+    ChunkStatus, ContactScore, PredictiveModel, ModelStatus, RunChannelActivity, RunPersonActivity, RunStatus,
+    ScoreSnapshot, ScoringChunk, ScoringRun, StageChange,
 )
 from scoring.services import predictive
 from scoring.services.compute import Previous, Settings, score_account
 from scoring.services.config import icp_criteria, tier_thresholds, weights_active
-from scoring.services.inputs import load_inputs
+from scoring.services.inputs import load_inputs, stage_run_activity, staged_rows
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ def run_create_or_resume(*, workspace: Workspace, job: Job | None = None, as_of=
     if unfinished:
         if job:
             ScoringRun.objects.for_workspace(workspace).filter(pk=unfinished.pk).update(job=job)
+        if staged_rows(workspace_id=workspace.pk, run_id=unfinished.pk) != unfinished.staged_rows:
+            _restage(unfinished)   # a database crash empties unlogged tables
         return unfinished
     ids = list(Account.objects.for_workspace(workspace).order_by("pk").values_list("pk", flat=True))
     model = PredictiveModel.objects.for_workspace(workspace).filter(status=ModelStatus.ACTIVE).first()
@@ -85,7 +87,18 @@ def run_create_or_resume(*, workspace: Workspace, job: Job | None = None, as_of=
         ScoringChunk.objects.for_workspace(workspace).bulk_create(chunks)
         ScoringRun.objects.for_workspace(workspace).filter(pk=run.pk).update(chunks_total=len(chunks))
         run.chunks_total = len(chunks)
+        # The events are read once per run, here; chunks read the aggregates.
+        run.staged_rows = stage_run_activity(workspace_id=workspace.pk, run_id=run.pk, as_of=run.as_of)
+        ScoringRun.objects.for_workspace(workspace).filter(pk=run.pk).update(staged_rows=run.staged_rows)
     return run
+
+
+def _restage(run: ScoringRun) -> None:
+    with transaction.atomic():
+        RunChannelActivity.objects.for_workspace(run.workspace_id).filter(run=run).delete()
+        RunPersonActivity.objects.for_workspace(run.workspace_id).filter(run=run).delete()
+        run.staged_rows = stage_run_activity(workspace_id=run.workspace_id, run_id=run.pk, as_of=run.as_of)
+        ScoringRun.objects.for_workspace(run.workspace_id).filter(pk=run.pk).update(staged_rows=run.staged_rows)
 
 
 def recompute_run(*, job: Job, progress) -> dict:
@@ -167,11 +180,17 @@ def run_settings(run: ScoringRun) -> Settings:
 def chunk_compute(run: ScoringRun, chunk: ScoringChunk) -> int:
     """Score the chunk's accounts and write their rows, replacing any earlier attempt's rows,
     in one transaction. Returns the number of accounts scored."""
+    with gc_paused():
+        return _chunk_compute(run, chunk)
+
+
+def _chunk_compute(run: ScoringRun, chunk: ScoringChunk) -> int:
     workspace_id = run.workspace_id
     settings = run_settings(run)
     inputs = load_inputs(workspace_id, first_id=chunk.first_account_id, last_id=chunk.last_account_id,
-                         as_of=run.as_of)
+                         as_of=run.as_of, staged_run_id=run.pk)
     previous = _previous(run, chunk)
+    current = _current_contact_scores(run, chunk)
     predicted = predictive.predict_chunk(run.model, inputs, settings) if run.model_id else {}
     results = [score_account(item, settings, as_of=run.as_of, previous=previous.get(account_id),
                              predicted=predicted.get(account_id))
@@ -190,10 +209,12 @@ def chunk_compute(run: ScoringRun, chunk: ScoringChunk) -> int:
               r.engagement, r.predictive, r.probability, r.score, json.dumps([x.as_dict() for x in r.reasons]),
               json.dumps(r.component_reasons), json.dumps(r.facts | {"fit_scored": r.fit is not None}), r.is_mqa,
               r.below_exit_runs, r.journey_stage, tiers.get(r.tier_order), r.contact_rollup) for r in results])
-        insert_rows(ContactScore, ["workspace", "run", "contact", "account_id", "fit", "engagement", "score", "reasons"],
-                    [(workspace_id, run.pk, contact_id, r.account_id, fit, engagement, score,
-                      json.dumps([x.as_dict() for x in reasons]))
-                     for r in results for contact_id, fit, engagement, score, reasons in r.contacts])
+        insert_rows(ContactScore, ["workspace", "run", "contact", "account_id", "fit", "engagement", "score", "reasons",
+                                   "reasons_digest"],
+                    [(workspace_id, run.pk, contact_id, r.account_id, c.fit, c.engagement, c.score, c.reasons_json,
+                      c.digest)
+                     for r in results for contact_id, c in r.contacts
+                     if current.get(contact_id) != (r.account_id, c.fit, c.engagement, c.score, c.digest)])
         insert_rows(StageChange, ["workspace", "account", "run", "from_stage", "to_stage", "changed_at", "cause"],
                     [(workspace_id, r.account_id, run.pk, r.previous_stage or "", r.journey_stage, run.as_of,
                       r.stage_cause[:255])
@@ -212,6 +233,15 @@ def _previous(run: ScoringRun, chunk: ScoringChunk) -> dict[int, Previous]:
     return {a: Previous(s, m, b, j) for a, s, m, b, j in rows}
 
 
+def _current_contact_scores(run: ScoringRun, chunk: ScoringChunk) -> dict[int, tuple]:
+    """The chunk's contacts' current score rows (of finished runs), to write only what changed."""
+    rows = ContactScore.objects.for_workspace(run.workspace_id).filter(
+        account_id__gte=chunk.first_account_id, account_id__lte=chunk.last_account_id,
+        run__status=RunStatus.FINISHED).values_list("contact_id", "account_id", "fit", "engagement", "score",
+                                                    "reasons_digest")
+    return {row[0]: row[1:] for row in rows}
+
+
 def run_finish(run: ScoringRun) -> dict:
     """Make the run's scores the current ones, in one transaction."""
     workspace_id = run.workspace_id
@@ -222,9 +252,12 @@ def run_finish(run: ScoringRun) -> dict:
             return {"run": run.pk, "message": "already finished by another worker"}
         _copy_scores_to_accounts(run)
         _copy_scores_to_contacts(run)
-        ContactScore.objects.for_workspace(workspace_id).exclude(run=run).delete()
-        mql_ids = list(ContactScore.objects.for_workspace(workspace_id).filter(
-            run=run, score__gte=run.weights.mql_threshold).values_list("contact_id", flat=True))
+        _drop_superseded_contact_scores(run)
+        RunChannelActivity.objects.for_workspace(workspace_id).filter(run=run).delete()
+        RunPersonActivity.objects.for_workspace(workspace_id).filter(run=run).delete()
+        mql_ids = list(Contact.objects.for_workspace(workspace_id).filter(
+            score__gte=run.weights.mql_threshold, lifecycle_stage=LifecycleStage.LEAD, erased_at__isnull=True,
+        ).values_list("pk", flat=True))
         promoted = contacts_promote_to_mql(workspace_id=workspace_id, contact_ids=mql_ids,
                                            reason=f"Contact score ≥ {run.weights.mql_threshold} (recompute {run.pk})")
         # Campaign triggers (became MQA, score crossed, stage changed) read the new run: by task
@@ -238,29 +271,44 @@ def run_finish(run: ScoringRun) -> dict:
 
 
 def _copy_scores_to_accounts(run: ScoringRun) -> None:
-    """UPDATE … FROM the run's snapshots: one statement (PostgreSQL, and SQLite ≥ 3.33)."""
+    """UPDATE … FROM the run's snapshots, one statement (PostgreSQL, and SQLite ≥ 3.39), only for
+    accounts whose columns change: most rows carry several indexed columns, so every rewritten
+    row costs an entry in each index. `scored_at` is when the score columns last changed."""
     account = Account._meta.db_table
     snapshot = ScoreSnapshot._meta.db_table
-    previous = "NULL"
+    change = "CAST(NULL AS INTEGER)"
     if run.previous_run_id:
-        previous = (f"s.score - (SELECT p.score FROM {snapshot} p WHERE p.run_id = %s AND p.account_id = s.account_id)")
+        change = f"s.score - (SELECT p.score FROM {snapshot} p WHERE p.run_id = %s AND p.account_id = s.account_id)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {account} SET score = s.score, is_mqa = s.is_mqa, journey_stage = s.journey_stage, "
-            f"scored_at = s.computed_at, score_change = {previous} "
-            f"FROM {snapshot} s WHERE s.run_id = %s AND s.account_id = {account}.id AND {account}.workspace_id = %s",
+            f"scored_at = s.computed_at, score_change = s.change "
+            f"FROM (SELECT account_id, score, is_mqa, journey_stage, computed_at, {change} AS change "
+            f"      FROM {snapshot} s WHERE s.run_id = %s) s "
+            f"WHERE s.account_id = {account}.id AND {account}.workspace_id = %s "
+            f"AND ({account}.score IS DISTINCT FROM s.score OR {account}.is_mqa IS DISTINCT FROM s.is_mqa "
+            f"     OR {account}.journey_stage IS DISTINCT FROM s.journey_stage "
+            f"     OR {account}.score_change IS DISTINCT FROM s.change OR {account}.scored_at IS NULL)",
             ([run.previous_run_id] if run.previous_run_id else []) + [run.pk, run.workspace_id])
 
 
+def _drop_superseded_contact_scores(run: ScoringRun) -> None:
+    """Delete the earlier rows of the contacts this run wrote a row for, and the rows of contacts
+    that are no longer scored (erased or deleted people keep no score)."""
+    scores = ContactScore.objects.for_workspace(run.workspace_id)
+    rewritten = scores.filter(run=run).values("contact_id")
+    scores.exclude(run=run).filter(contact_id__in=rewritten).delete()
+    scores.filter(contact__erased_at__isnull=False).delete()
+
+
 def _copy_scores_to_contacts(run: ScoringRun) -> None:
+    """The run's rows are the contacts whose score changed: copy them onto the contacts."""
     contact = Contact._meta.db_table
     scores = ContactScore._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {contact} SET score = s.score, engagement_score = s.engagement "
             f"FROM {scores} s WHERE s.run_id = %s AND s.contact_id = {contact}.id AND {contact}.workspace_id = %s "
-            f"AND ({contact}.score IS DISTINCT FROM s.score OR {contact}.engagement_score IS DISTINCT FROM s.engagement)"
-            if connection.vendor == "postgresql" else
-            f"UPDATE {contact} SET score = s.score, engagement_score = s.engagement "
-            f"FROM {scores} s WHERE s.run_id = %s AND s.contact_id = {contact}.id AND {contact}.workspace_id = %s",
+            f"AND ({contact}.score IS DISTINCT FROM s.score "
+            f"     OR {contact}.engagement_score IS DISTINCT FROM s.engagement)",
             [run.pk, run.workspace_id])

@@ -217,3 +217,75 @@ def test_contact_page_shows_the_registered_score_panel(workspace, scored_world, 
     client.force_login(admin)
     html = client.get(reverse("contacts:detail", kwargs={"pk": buyer.pk})).content.decode()
     assert "persona fit: C-level, decision maker" in html
+
+
+def test_staged_activity_gives_the_same_inputs_as_reading_the_events(workspace, scored_world):
+    """The run aggregates the events once (stage_run_activity); chunks read the aggregates. Both
+    paths must give the scorers the same numbers."""
+    from scoring.models import RunChannelActivity, RunPersonActivity
+    from scoring.services.inputs import load_inputs
+
+    hot = scored_world["hot"]
+    _event(hot, 200, contact=scored_world["user"], minutes=3, channel="email", type="email_click",
+           is_high_value=False)
+    _event(hot, 5, contact=scored_world["buyer"], minutes=6, channel="forms", type="form_fill", is_high_value=True)
+    _event(hot, 400, minutes=50)   # older than 365 days: read by neither
+    run = recompute_service.run_create_or_resume(workspace=workspace)
+    assert RunChannelActivity.objects.for_workspace(workspace).filter(run=run, account_id=hot.pk).count() == 4
+    assert RunPersonActivity.objects.for_workspace(workspace).filter(run=run).count() == 2   # one row per person
+    ids = sorted(Account.objects.for_workspace(workspace).values_list("pk", flat=True))
+    read = load_inputs(workspace.pk, first_id=ids[0], last_id=ids[-1], as_of=run.as_of)
+    staged = load_inputs(workspace.pk, first_id=ids[0], last_id=ids[-1], as_of=run.as_of, staged_run_id=run.pk)
+    for account_id, expected in read.items():
+        got = staged[account_id]
+        assert set(got.channels) == set(expected.channels)
+        for channel, activity in expected.channels.items():
+            assert got.channels[channel].decayed_minutes == pytest.approx(activity.decayed_minutes)
+            assert (got.channels[channel].events, got.channels[channel].people) == (activity.events, activity.people)
+        assert got.minutes_90 == pytest.approx(expected.minutes_90)
+        assert (got.high_value_30, got.any_engagement_90) == (expected.high_value_30, expected.any_engagement_90)
+        people = {p.contact_id: (p.decayed_365, p.decayed_90) for p in expected.people}
+        for person in got.people:
+            assert (person.decayed_365, person.decayed_90) == pytest.approx(people[person.contact_id])
+    assert read[hot.pk].high_value_30 == 1 and read[hot.pk].channels["web"].people == 1
+
+
+def test_unchanged_contact_scores_are_not_rewritten_and_each_contact_keeps_one_row(
+        workspace, scored_world, django_capture_on_commit_callbacks):
+    from scoring.models import RunChannelActivity, RunPersonActivity
+
+    quiet = ContactFactory(workspace=workspace, account=scored_world["cold"], seniority="manager")
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    first = current_run(workspace)
+    assert ContactScore.objects.for_workspace(workspace).filter(run=first).count() == 3
+    assert not RunChannelActivity.objects.for_workspace(workspace).exists(), "staged rows go when the run finishes"
+    assert not RunPersonActivity.objects.for_workspace(workspace).exists()
+    # Only the buyer does something new: only the buyer's score row is rewritten.
+    _event(scored_world["hot"], 0, contact=scored_world["buyer"], minutes=60, channel="meetings", type="meeting",
+           half_life=90)
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    second = current_run(workspace)
+    assert second != first
+    rewritten = ContactScore.objects.for_workspace(workspace).filter(run=second)
+    assert list(rewritten.values_list("contact_id", flat=True)) == [scored_world["buyer"].pk]
+    current = dict(ContactScore.objects.for_workspace(workspace).values_list("contact_id", "run_id"))
+    assert current == {scored_world["buyer"].pk: second.pk, scored_world["user"].pk: first.pk, quiet.pk: first.pk}
+    buyer = Contact.objects.for_workspace(workspace).get(pk=scored_world["buyer"].pk)
+    assert buyer.engagement_score == rewritten.get().engagement
+    # The API lists each contact once, with its current score and reasons.
+    from scoring.selectors import contact_scores
+    listed = list(contact_scores(workspace=workspace))
+    assert sorted(s.contact_id for s in listed) == sorted(current)
+    assert all(s.reasons and sum(r["points"] for r in s.reasons) == s.score for s in listed)
+
+
+def test_an_erased_contact_loses_its_score_row(workspace, scored_world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    Contact.objects.for_workspace(workspace).filter(pk=scored_world["user"].pk).update(erased_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        _recompute(workspace)
+    assert not ContactScore.objects.for_workspace(workspace).filter(contact=scored_world["user"]).exists()
+    assert ContactScore.objects.for_workspace(workspace).filter(contact=scored_world["buyer"]).count() == 1
