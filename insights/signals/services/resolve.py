@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection
 
@@ -95,10 +96,12 @@ def accounts_by_identifier(workspace_id: int, *, domains: set[str] = frozenset()
     return found[IdentifierKind.DOMAIN], found[IdentifierKind.EXTERNAL_ID]
 
 
+@lru_cache(maxsize=200_000)
 def registrable(domain_or_url: str) -> str:
     """`WWW.Shop.Siemens.co.uk` → `siemens.co.uk`. A name outside the Public Suffix List
     (`intranet.local`) is kept as given, lower-case: it can match no account, but the
-    unresolved row should say what it was."""
+    unresolved row should say what it was. Cached: a big ingest names the same domains again
+    and again, and the suffix lookup was a fifth of its Python time."""
     if not domain_or_url:
         return ""
     return normalise_domain(domain_or_url) or domain_or_url.strip().lower()[:253]
@@ -107,7 +110,12 @@ def registrable(domain_or_url: str) -> str:
 def email_company_domain(email: str) -> tuple[str, str]:
     """(registrable domain, "") for a company address; ("", reason) for free-mail, disposable
     or unusable addresses, which never identify a company."""
-    domain = registrable(email.rsplit("@", 1)[-1]) if "@" in email else ""
+    return _mail_domain_verdict(email.rsplit("@", 1)[-1] if "@" in email else "")
+
+
+@lru_cache(maxsize=100_000)
+def _mail_domain_verdict(mail_domain: str) -> tuple[str, str]:
+    domain = registrable(mail_domain) if mail_domain else ""
     if not domain:
         return "", "the e-mail address has no usable domain"
     kind = mailbox_kind(domain)
