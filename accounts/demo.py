@@ -71,8 +71,9 @@ def accounts_demo_seed(*, workspace: Workspace, stdout=None) -> None:
     records = _account_records(rng, reps)
     admin = Membership.objects.for_workspace(workspace).filter(role=Role.ADMIN).select_related("user").first()
     by = admin.user if admin else None
-    for start in range(0, len(records), 1000):
-        accounts_upsert(workspace=workspace, records=records[start:start + 1000], by=by, reason="Demo data")
+    if not Account.objects.for_workspace(workspace).exists():   # once: a re-run would undo later tier changes
+        for start in range(0, len(records), 1000):
+            accounts_upsert(workspace=workspace, records=records[start:start + 1000], by=by, reason="Demo data")
     if not Opportunity.objects.for_workspace(workspace).exists():
         _opportunities(workspace, rng, reps)
         _holds_and_plans(workspace, rng, reps)

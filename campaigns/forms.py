@@ -14,7 +14,7 @@ from accounts.services.target_lists import account_find
 from campaigns.models import (
     AssigneeRule, AudienceKind, Channel, ContentTemplate, Play, TaskStatus,
 )
-from campaigns.services.editing import TASK_KINDS
+from campaigns.services.editing import CHANNEL_SETTINGS, TASK_KINDS, TEMPLATE_CHANNELS, UNUSED_SETTING
 from contacts.engine import titles as title_engine
 from contacts.models import Persona, Seniority
 
@@ -127,9 +127,30 @@ class PlayForm(forms.ModelForm):
         labels = {"is_active": "Active", "exit_goal": "Ends when"}
 
 
+# The form fields behind each step setting of campaigns.services.editing.CHANNEL_SETTINGS.
+STEP_SETTING_FIELDS = {
+    "template": ("template",), "task_kind": ("task_kind",), "assignee_rule": ("assignee_rule",),
+    "audience_filter": ("roles", "seniorities", "personas", "disc_styles"), "is_operational": ("is_operational",),
+    "config": ("config",),
+}
+# What the channel settings (JSON) hold, per channel that has them.
+CONFIG_HINTS = {
+    Channel.EVENT_INVITE: '{"event": {"id": "wh-live-05", "kind": "webinar", "name": "…", '
+                          '"starts_at": "2026-05-12T15:00:00+00:00", "url": "https://…"}}',
+    Channel.AD_AUDIENCE: '{"platform": "linkedin"} or {"platform": "google"}',
+    Channel.WEB_PERSONALISATION: '{"slot": "hero", "cta": {"text": "Book a workshop", "url": "https://…"}}',
+    Channel.WEBHOOK: '{"event": "play.step"} — optionally "subscription_ids": [1, 2]',
+}
+
+
 class StepForm(forms.Form):
     """A step as the play editor shows it: channel, delay, the audience inside the account,
-    the content or task, and (folded away) waits, branches and channel settings."""
+    the content or task, the channel's settings, and (folded away) waits and branches.
+
+    Each channel has its own fields (CHANNEL_SETTINGS): the editor shows only those
+    (static/js/campaigns.js), and `clean()` ignores whatever the others hold, errors included,
+    so a stale template or half-typed JSON of another channel never blocks or leaks into a step.
+    """
 
     channel = forms.ChoiceField(choices=Channel.choices)
     delay = forms.IntegerField(min_value=0, initial=0, label="Wait")
@@ -143,15 +164,14 @@ class StepForm(forms.Form):
                                             label="DISC styles")
     template = forms.ModelChoiceField(queryset=ContentTemplate.unscoped_objects.none(), required=False,
                                       empty_label="— none —")
-    task_kind = forms.ChoiceField(choices=[("", "—"), *TASK_KINDS.items()], required=False, label="Task")
+    task_kind = forms.ChoiceField(choices=list(TASK_KINDS.items()), initial="call", label="Task")
     assignee_rule = forms.ChoiceField(choices=AssigneeRule.choices, initial=AssigneeRule.OWNER, label="Assign to")
     is_operational = forms.BooleanField(required=False, label="Operational (exempt from caps)")
     no_reply_days = forms.IntegerField(min_value=1, max_value=90, required=False,
                                        label="Only if no reply after (days)")
     if_engaged_goto = forms.IntegerField(min_value=1, required=False, label="If engaged, go to step")
     else_goto = forms.IntegerField(min_value=1, required=False, label="Otherwise go to step")
-    config = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Channel settings (JSON)",
-                             help_text='e.g. {"event": "play.step"} for a webhook, {"slot": "hero"} for the website.')
+    config = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Channel settings (JSON)")
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,7 +189,7 @@ class StepForm(forms.Form):
                    "seniorities": audience.get("seniorities", []),
                    "personas": [str(p) for p in audience.get("personas", [])],
                    "disc_styles": audience.get("disc_styles", []), "template": step.template_id,
-                   "task_kind": step.task_kind, "assignee_rule": step.assignee_rule,
+                   "task_kind": step.task_kind or "call", "assignee_rule": step.assignee_rule,
                    "is_operational": step.is_operational,
                    "no_reply_days": (step.wait_condition or {}).get("no_reply_days"),
                    "if_engaged_goto": (step.branch or {}).get("if_engaged_goto"),
@@ -188,6 +208,33 @@ class StepForm(forms.Form):
         if not isinstance(value, dict):
             raise forms.ValidationError("Give a JSON object, e.g. {}.")
         return value
+
+    def clean(self):
+        """Forget the fields the chosen channel does not use: their values and their errors."""
+        data = super().clean()
+        channel = data.get("channel")
+        if channel in CHANNEL_SETTINGS:
+            for setting, names in STEP_SETTING_FIELDS.items():
+                if setting in CHANNEL_SETTINGS[channel]:
+                    continue
+                for name in names:
+                    self.errors.pop(name, None)
+                    data[name] = [] if setting == "audience_filter" else UNUSED_SETTING[setting]
+        return data
+
+    @property
+    def channel_settings_json(self) -> str:
+        """For the editor's script (a data attribute): channel → the settings it uses."""
+        return json.dumps({str(channel): list(settings) for channel, settings in CHANNEL_SETTINGS.items()})
+
+    @property
+    def optional_template_channels(self) -> str:
+        """The channels that use a template but can run without one (space-separated)."""
+        return " ".join(str(channel) for channel, settings in CHANNEL_SETTINGS.items()
+                        if "template" in settings and channel not in TEMPLATE_CHANNELS)
+
+    def config_hints(self) -> list[tuple[str, str]]:
+        return [(str(channel), hint) for channel, hint in CONFIG_HINTS.items()]
 
     def service_fields(self) -> dict:
         data = self.cleaned_data

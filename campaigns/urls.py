@@ -18,6 +18,7 @@ urlpatterns = [
     path("plays/<int:pk>/steps/", plays.StepAddView.as_view(), name="step_add"),
     path("steps/<int:pk>/", plays.StepEditView.as_view(), name="step"),
     path("steps/<int:pk>/move/", plays.StepMoveView.as_view(), name="step_move"),
+    path("steps/<int:pk>/export/", plays.StepExportView.as_view(), name="step_export"),
     path("steps/<int:pk>/delete/", plays.StepDeleteView.as_view(), name="step_delete"),
     path("templates/", templates.TemplateListView.as_view(), name="templates"),
     path("templates/new/", templates.TemplateCreateView.as_view(), name="template_create"),

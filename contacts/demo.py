@@ -3,7 +3,11 @@ languages, so roles and seniority are inferred), free-mail leads with the compan
 typos and legal-suffix changes (some go to the review queue), people at subsidiaries, leads of
 companies that are not accounts, personas, and DISC profiles for the strategic accounts.
 
-Deterministic and safe to re-run: contacts go through the upsert (matched by e-mail)."""
+Written once: a workspace that already has contacts gets none (like the signals and campaigns
+steps). Re-generating them is not idempotent even with the fixed seed: the people are drawn
+in the order of the tier-1/2 accounts, and the tiers move between runs (the accounts step
+re-applies its tiers after the target-list approvals moved two accounts up), so a second run
+drew different names for almost every account and doubled the contacts and DISC profiles."""
 import random
 import unicodedata
 
@@ -61,6 +65,10 @@ def contacts_demo_seed(*, workspace: Workspace, stdout=None) -> None:
     rng = random.Random(SEED)
     for spec in PERSONAS:
         Persona.objects.for_workspace(workspace).get_or_create(name=spec["name"], defaults=spec)
+    if Contact.objects.for_workspace(workspace).exists():
+        if stdout:
+            stdout.write("    contacts already seeded")
+        return
     accounts = list(Account.objects.for_workspace(workspace).filter(tier__order__in=[1, 2])
                     .order_by("tier__order", "name").values("pk", "name", "domain", "country")[:260])
     records = []

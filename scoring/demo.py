@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from abm_platform.models import Membership, Workspace
 from abm_platform.tenancy.roles import Role
-from scoring.models import IcpCriterion
+from scoring.models import IcpCriterion, RunStatus, ScoringRun
 from scoring.services.config import weights_active, weights_propose, weights_sign_off
 from scoring.services.predictive import model_train
 from scoring.services.recompute import recompute_inline
@@ -29,6 +29,8 @@ def scoring_demo_seed(*, workspace: Workspace, stdout=None) -> None:
     if not criteria.exists():
         criteria.bulk_create([IcpCriterion(order=n, **spec) for n, spec in enumerate(ICP)])
     _agreed_weights(workspace)
+    if ScoringRun.objects.for_workspace(workspace).filter(status=RunStatus.FINISHED).exists():
+        return   # seeded before: the history is there, and the schedule recomputes from here on
     model = model_train(workspace=workspace)
     now = timezone.now()
     for weeks_ago in (12, 10, 8, 6, 4, 2, 0):

@@ -36,9 +36,10 @@ class AccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = Account
         fields = ["id", "external_id", "name", "domain", "domains", "website", "industry", "employees",
-                  "annual_revenue", "currency", "country", "region", "city", "technologies", "attributes",
-                  "parent", "owner", "sdr", "tier", "group", "is_target", "has_open_opportunity", "on_hold",
-                  "score", "score_change", "is_mqa", "journey_stage", "scored_at", "created_at", "updated_at"]
+                  "annual_revenue", "currency", "country", "region", "city", "street", "postal_code", "technologies",
+                  "attributes", "parent", "owner", "sdr", "tier", "group", "is_target", "has_open_opportunity",
+                  "on_hold", "score", "score_change", "is_mqa", "journey_stage", "scored_at", "created_at",
+                  "updated_at"]
         # Written only by scoring's recompute; read here so CRMs get scores back.
         read_only_fields = ["score", "score_change", "is_mqa", "journey_stage", "scored_at"]
 
@@ -65,6 +66,9 @@ class AccountInputSerializer(serializers.Serializer):
     country = serializers.CharField(required=False, allow_blank=True, max_length=60)
     region = serializers.CharField(required=False, allow_blank=True, max_length=100)
     city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    street = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                   help_text="Street and number of the postal address (direct mail).")
+    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
     technologies = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     attributes = serializers.DictField(required=False)
     parent_external_id = serializers.CharField(required=False, allow_blank=True)

@@ -92,6 +92,10 @@ class Account(WorkspaceScopedModel):
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
     region = models.CharField(max_length=100, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    # The postal address (with city, region and country above): what a print-and-post vendor
+    # needs for direct mail.
+    street = models.CharField(max_length=200, blank=True, help_text="Street and number (postal address).")
+    postal_code = models.CharField(max_length=20, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

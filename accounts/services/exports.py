@@ -63,6 +63,8 @@ def _row(account: Account, attribute_keys: list[str]) -> list[str]:
         "tier": account.tier.name if account.tier else "",
         "group": account.group.name if account.group else "",
         "sdr_email": account.sdr.email if account.sdr else "",
+        "street": account.street,
+        "postal_code": account.postal_code,
     }
     cells = [_text(values[column]) for column in ACCOUNT_COLUMNS]
     attributes = account.attributes or {}

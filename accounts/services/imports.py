@@ -56,7 +56,7 @@ ERROR_REPORT_LIMIT = 100_000
 ACCOUNT_COLUMNS = (
     "external_id", "name", "domain", "other_domains", "website", "industry", "employees", "annual_revenue",
     "currency", "country", "region", "city", "technologies", "parent_external_id", "owner_email", "tier",
-    "group", "sdr_email",
+    "group", "sdr_email", "street", "postal_code",
 )
 ATTRIBUTE_PREFIX = "attr_"
 
@@ -68,6 +68,12 @@ ALIASES = {
         "web_site": "website", "employee_count": "employees", "number_of_employees": "employees",
         "revenue": "annual_revenue", "owner": "owner_email", "account_owner": "owner_email", "sdr": "sdr_email",
         "state": "region", "parent_id": "parent_external_id", "account_group": "group", "domains": "other_domains",
+        # postal address, also as CRMs export it (Salesforce's Billing*, HubSpot's address/zip)
+        "address": "street", "street_address": "street", "address_line_1": "street", "address1": "street",
+        "billing_street": "street", "billingstreet": "street", "zip": "postal_code", "zip_code": "postal_code",
+        "zipcode": "postal_code", "postcode": "postal_code", "post_code": "postal_code", "plz": "postal_code",
+        "billing_postal_code": "postal_code", "billingpostalcode": "postal_code", "billing_city": "city",
+        "billingcity": "city", "billing_state": "region", "billingstate": "region",
     },
     "opportunities": {
         "crm_id": "external_id", "opportunity_id": "external_id", "deal_id": "external_id",

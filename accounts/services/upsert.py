@@ -27,11 +27,11 @@ from accounts.models import (
 
 # Fields a record may carry, besides `attributes` (a dict) and the relation columns below.
 SCALAR_FIELDS = ("name", "website", "industry", "employees", "annual_revenue", "currency", "country", "region", "city",
-                 "relationship")
+                 "street", "postal_code", "relationship")
 RELATION_FIELDS = ("owner_email", "sdr_email", "tier", "group", "parent_external_id")
 LIST_FIELDS = ("other_domains", "technologies")
 KNOWN_FIELDS = frozenset({"external_id", "domain", "attributes", *SCALAR_FIELDS, *RELATION_FIELDS, *LIST_FIELDS})
-MAX_TEXT = {"name": 200, "industry": 100, "region": 100, "city": 100}
+MAX_TEXT = {"name": 200, "industry": 100, "region": 100, "city": 100, "street": 200, "postal_code": 20}
 
 CREATED, UPDATED, UNCHANGED, ERROR = "created", "updated", "unchanged", "error"
 HISTORY_BATCH_LIMIT = 100
@@ -206,6 +206,10 @@ def _parse_scalar(name: str, raw):
             raise ValueError(f"Choose one of {', '.join(Relationship.values)}.")
         return value
     text = str(raw if raw is not None else "").strip()
+    if name == "street":        # one line on a label: "Hafenstraße 12\nHaus B" → "Hafenstraße 12, Haus B"
+        text = ", ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    if name == "postal_code":   # "sw1a  1aa" → "SW1A 1AA": postcodes are written in capitals
+        text = " ".join(text.split()).upper()
     if name == "name" and not text:
         raise ValueError("A name is required.")
     if len(text) > MAX_TEXT[name]:

@@ -29,7 +29,8 @@ FIELD_LABELS = {
         "employees": "Employees", "annual_revenue": "Annual revenue", "currency": "Currency (ISO code)",
         "country": "Country", "region": "Region / state", "city": "City", "technologies": "Technologies (;-separated)",
         "parent_external_id": "Parent account's CRM id", "owner_email": "Owner (AE) e-mail", "tier": "Tier (name)",
-        "group": "Account group (name)", "sdr_email": "SDR e-mail",
+        "group": "Account group (name)", "sdr_email": "SDR e-mail", "street": "Street and number",
+        "postal_code": "Postal code",
     },
     "opportunities": {
         "external_id": "Deal CRM id", "account_external_id": "Account CRM id", "account_domain": "Account domain",

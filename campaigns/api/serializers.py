@@ -133,12 +133,18 @@ class AccountResultSerializer(serializers.Serializer):
 
 
 class VariantResultSerializer(serializers.Serializer):
-    variant = serializers.CharField()
-    sent = serializers.IntegerField()
-    opened = serializers.IntegerField()
+    variant = serializers.CharField(help_text="The A/B arm (`arms`), the DISC variant or `main text` "
+                                              "(`disc_styles`), or the full label such as `B/D` (`variants`).")
+    sent = serializers.IntegerField(help_text="E-mails sent with this variant.")
+    opened = serializers.IntegerField(help_text="Of them, opened (each e-mail once).")
     clicked = serializers.IntegerField()
+    replied = serializers.IntegerField(help_text="Of them, answered: a reply counts for the person's latest e-mail "
+                                                 "of the campaign in the 30 days before it.")
     open_rate = serializers.FloatField()
     click_rate = serializers.FloatField()
+    reply_rate = serializers.FloatField()
+    share = serializers.FloatField(help_text="Share of the campaign's e-mails with a variant (the split as it "
+                                             "came out).")
 
 
 class PilotReportSerializer(serializers.Serializer):
@@ -151,13 +157,19 @@ class PilotReportSerializer(serializers.Serializer):
     opportunities = serializers.IntegerField()
     blocked_by_reason = BlockCountSerializer(many=True)
     accounts = AccountResultSerializer(many=True)
-    variants = VariantResultSerializer(many=True)
+    arms = VariantResultSerializer(many=True, help_text="Per A/B arm, over every DISC variant.")
+    disc_styles = VariantResultSerializer(many=True, help_text="Per DISC variant, over both A/B arms.")
+    variants = VariantResultSerializer(many=True, help_text="Per full label (A/B arm and DISC variant).")
 
 
 # --- plays, steps, templates -----------------------------------------------------------------
 
 class StepSerializer(WorkspaceScopedSerializer):
-    """A step of a play. `order` is given by the play (add at the end, `plays/{id}/reorder/`)."""
+    """A step of a play. `order` is given by the play (add at the end, `plays/{id}/reorder/`).
+    Each channel uses some of the settings — e-mail, invitations and direct mail a template and
+    an audience, sales tasks `task_kind`, `assignee_rule` and an audience, ad audiences an
+    audience and `config`, website personalisation a template and `config`, webhooks `config`
+    — and the others are cleared when the step is saved."""
 
     channel = ChannelField()
 

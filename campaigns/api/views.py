@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -17,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from abm_platform.api.viewsets import WorkspaceViewSet
-from abm_platform.tenancy.roles import ADMINS, MARKETERS, SELLERS, Role
+from abm_platform.tenancy.roles import ADMINS, INTEGRATION, MARKETERS, SELLERS, Role
 from accounts.models import Account
 from campaigns.api import serializers as s
 from campaigns.models import (
@@ -29,6 +31,7 @@ from campaigns.selectors import (
 )
 from campaigns.services import editing
 from campaigns.services.enrolment import campaign_expand, campaign_set_status, campaign_start_pilot
+from campaigns.services.exports import AD_LAYOUTS, DIRECT_MAIL, ExportError, step_export_csv
 from campaigns.services.planning import touch_key
 from campaigns.services.reports import pilot_report
 from contacts.models import Contact
@@ -247,6 +250,9 @@ class StepViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     model = Step
     serializer_class = s.StepSerializer
     write_roles = MARKETERS
+    # The files hold people (hashed e-mails; names and addresses for the vendor): marketing and
+    # read-write integrations that hand them to the platforms.
+    action_roles = {"export": MARKETERS | {INTEGRATION}}
     filterset_fields = ["play", "channel"]
 
     def scope_queryset(self, queryset):
@@ -261,6 +267,25 @@ class StepViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     def perform_destroy(self, instance):
         editing.step_delete(step=instance)
+
+    @extend_schema(parameters=[OpenApiParameter(
+        "layout", enum=[*AD_LAYOUTS, DIRECT_MAIL], required=False,
+        description="Ad audience steps: linkedin_contacts (default), linkedin_companies or google_customer_match; "
+                    "direct-mail steps: direct_mail.")],
+        responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The step's file for LinkedIn Matched Audiences, Google Customer Match or the print
+        vendor (CSV, streamed): the people of its sent touches, in the platform's own layout."""
+        step = self.get_object()
+        try:
+            filename, pieces = step_export_csv(workspace=self.workspace, step_id=step.pk,
+                                               layout=request.query_params.get("layout", ""))
+        except ExportError as error:
+            raise ValidationError({"layout": [str(error)]}) from None
+        response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class ContentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

@@ -20,8 +20,8 @@ from django.utils import timezone
 from abm_platform.models import Membership
 from campaigns.engine import content as engine
 from campaigns.models import (
-    AudienceKind, Campaign, CampaignStatus, Channel, ContentTemplate, Enrolment, OwnerConsent, Play, SalesTask,
-    Step, TaskStatus, Touch, WebhookSubscription,
+    AssigneeRule, AudienceKind, Campaign, CampaignStatus, Channel, ContentTemplate, Enrolment, OwnerConsent, Play,
+    SalesTask, Step, TaskStatus, Touch, WebhookSubscription,
 )
 from contacts.engine import disc as disc_engine
 from contacts.engine import titles as title_engine
@@ -39,6 +39,21 @@ CAMPAIGN_FIELDS = ("name", "objective", "hypothesis", "success_metric", "end_dat
 PLAY_FIELDS = ("name", "trigger", "trigger_config", "exit_goal", "exit_config", "priority", "is_active")
 STEP_FIELDS = ("channel", "delay_hours", "audience_filter", "template", "wait_condition", "branch", "assignee_rule",
                "task_kind", "is_operational", "config")
+# What each channel uses of a step's settings, besides the delay, the "no reply" wait and the
+# branch, which every step has. A setting a channel does not use is cleared when the step is
+# saved (a template left on a webhook step would only mislead whoever reads the play); the play
+# editor shows each channel only its own fields (static/js/campaigns.js reads this table).
+CHANNEL_SETTINGS = {
+    Channel.EMAIL: ("template", "audience_filter", "is_operational"),
+    Channel.EVENT_INVITE: ("template", "audience_filter", "is_operational", "config"),
+    Channel.DIRECT_MAIL: ("template", "audience_filter", "is_operational"),
+    Channel.AD_AUDIENCE: ("audience_filter", "config"),
+    Channel.SALES_TASK: ("task_kind", "assignee_rule", "audience_filter"),
+    Channel.WEB_PERSONALISATION: ("template", "config"),
+    Channel.WEBHOOK: ("config",),
+}
+UNUSED_SETTING = {"template": None, "audience_filter": {}, "is_operational": False, "config": {}, "task_kind": "",
+                  "assignee_rule": AssigneeRule.OWNER}
 TEMPLATE_FIELDS = ("name", "channel", "subject", "body", "disc_variants", "ab_variants", "ab_split")
 AUDIENCE_FK = {AudienceKind.TIER: "tier", AudienceKind.SEGMENT: "segment", AudienceKind.TARGET_LIST: "target_list"}
 
@@ -215,19 +230,25 @@ def audience_filter_clean(workspace_id: int, value) -> dict:
     return clean
 
 
+def step_clear_unused(step: Step) -> None:
+    """Reset the settings the step's channel does not use (CHANNEL_SETTINGS)."""
+    used = CHANNEL_SETTINGS.get(step.channel, ())
+    for name, empty in UNUSED_SETTING.items():
+        if name not in used:
+            setattr(step, name, empty.copy() if isinstance(empty, dict) else empty)
+
+
 def _check_step(step: Step) -> None:
     errors: dict[str, list[str]] = {}
+    step_clear_unused(step)
     step.audience_filter = audience_filter_clean(step.workspace_id, step.audience_filter)
     step.wait_condition = _check_json_object(step.wait_condition, "wait_condition")
     step.branch = _check_json_object(step.branch, "branch")
     step.config = _check_json_object(step.config, "config")
     if step.delay_hours is not None and step.delay_hours > MAX_DELAY_HOURS:
         errors["delay_hours"] = ["A step waits at most a year."]
-    if step.channel == Channel.SALES_TASK:
-        if step.task_kind not in TASK_KINDS:
-            errors["task_kind"] = [f"A sales task is one of: {', '.join(TASK_KINDS)}."]
-    else:
-        step.task_kind = ""
+    if step.channel == Channel.SALES_TASK and step.task_kind not in TASK_KINDS:
+        errors["task_kind"] = [f"A sales task is one of: {', '.join(TASK_KINDS)}."]
     if step.channel in TEMPLATE_CHANNELS and step.template_id is None:
         errors["template"] = ["An e-mail step needs a template."]
     if step.template_id and step.template.workspace_id != step.workspace_id:

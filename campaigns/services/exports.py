@@ -10,63 +10,86 @@ so is one who has since opted out of the channel's consent (``consent_ads`` for 
 few queries per 2,000 rows (direct mail also renders each piece, see below).
 
 Layouts (header row exactly as below; cells a spreadsheet would run as formulas are prefixed
-with a quote, as in every export of the platform):
+with a quote, as in every export of the platform). The ad platforms read their headers
+literally and refuse a file whose headers differ from their template.
 
 ``linkedin_contacts`` — LinkedIn Matched Audiences, contact list template::
 
     email,firstname,lastname,jobtitle,employeecompany,country,googleaid
 
-  ``email`` is the SHA-256 hex digest of the address trimmed and lower-cased (LinkedIn accepts
-  plain or SHA-256-hashed addresses in this column and hashes plain ones in the browser anyway;
-  ``hash_emails=False`` writes them plain). ``employeecompany`` is the account's name,
-  ``country`` the person's ISO 3166-1 alpha-2 code (else the account's); we hold no mobile
-  advertising ids, so ``googleaid`` is empty. LinkedIn also matches on first name, last name and
-  company, so a person without an address is kept when those three are known.
+  Sources: LinkedIn Help "Requirements for contact targeting lists in Campaign Manager"
+  (https://www.linkedin.com/help/lms/answer/a1489764 — don't change or remove the template's
+  headers; addresses plain or SHA-256-hashed; at least 300 rows; at most 300,000 records) and
+  the template file it offers,
+  https://content.linkedin.com/content/dam/help/lms/en-us/LinkedIn_Ads_Contact_Match_Template.csv,
+  whose header row is the one above (as quoted verbatim by several independent projects that
+  upload to LinkedIn; the file itself could not be fetched from here).
+  ``email`` is the SHA-256 hex digest of the address trimmed and lower-cased (LinkedIn hashes
+  plain ones in the browser anyway; ``hash_emails=False`` writes them plain).
+  ``employeecompany`` is the account's name, ``country`` the person's ISO 3166-1 alpha-2 code
+  (else the account's); we hold no mobile advertising ids, so ``googleaid`` is empty. LinkedIn
+  also matches on first name, last name and company, so a person without an address is kept
+  when those three are known.
 
 ``linkedin_companies`` — LinkedIn Matched Audiences, company list template (the accounts with at
 least one sent touch in the step)::
 
-    companyname,companywebsitedomain,companyemaildomain,linkedincompanypageurl,stocksymbol,industry,city,state,companycountry,zipcode
+    companyname,companywebsite,companyemaildomain,linkedincompanypageurl,stocksymbol,industry,city,state,companycountry,zipcode
 
-  Filled from the account: name, primary domain, industry, city, region (as ``state``) and
-  country. We do not store an e-mail domain distinct from the website, a LinkedIn page URL, a
-  ticker or a postcode, so those cells are empty (never guessed).
+  Source: the company list template Campaign Manager offers (Plan → Audiences → Create audience
+  → Company list; same help centre as above). LinkedIn's help pages describe its fields but do
+  not print the file, so the header row was checked against three independent projects that
+  reproduce the downloaded template and agree on it. (Until this check the file said
+  ``companywebsitedomain``; LinkedIn's header is ``companywebsite``.)
+  Filled from the account: name, primary domain as ``companywebsite``, industry, city, region
+  (as ``state``), country (ISO alpha-2) and postal code. We do not store an e-mail domain
+  distinct from the website, a LinkedIn page URL or a ticker, so those cells are empty (never
+  guessed).
 
-  LinkedIn asks that the headers of its templates are not changed. The two header rows above
-  are those of the CSV templates Campaign Manager offers for download, as we know them; the
-  public sources we could consult while writing this describe the fields but do not reproduce
-  the files — check them against a freshly downloaded template before the first upload.
+``google_customer_match`` — Google Ads Customer Match, hashed upload::
 
-``google_customer_match`` — Google Ads Customer Match, hashed upload (Google Ads help
-"Format your customer data file" / "Formatting guidelines for uploading hashed data")::
+    Email,Phone,First Name,Last Name,Country,Zip
 
-    Email,First Name,Last Name,Country,Zip
-
-  ``Email``, ``First Name`` and ``Last Name`` are SHA-256 hex digests of normalised values:
-  all whitespace removed, lower-cased and, for gmail.com and googlemail.com addresses, the dots
-  before the ``@`` removed (Google's normalisation for user-provided data in the Google Ads and
-  Campaign Manager 360 APIs; Gmail ignores those dots). ``Country`` (ISO alpha-2) and ``Zip``
-  are not hashed, as Google requires. We store no postcodes, so ``Zip`` is empty and Google
-  matches on the e-mail address; people without an address are left out. An empty value is
-  written empty, never as the digest of "".
+  Sources: Google Ads Help "Format your customer data file"
+  (https://support.google.com/google-ads/answer/7659867) and "Formatting guidelines for
+  uploading hashed data" (https://support.google.com/google-ads/answer/7476159): the header
+  names in English, exactly these six for combined e-mail, phone and mailing-address matching;
+  e-mail, phone and names hashed with SHA-256 after normalising — all characters lower-cased,
+  spaces removed, phone numbers in E.164 (``+`` and the country code) before hashing; country
+  and zip never hashed. ``Email``, ``Phone``, ``First Name`` and ``Last Name`` are hex digests:
+  addresses trimmed, lower-cased and, for gmail.com and googlemail.com, with the dots of the
+  mailbox removed (Google's normalisation for Customer Match in the Google Ads API; Gmail
+  ignores those dots); phone numbers only when the stored number carries its country code
+  (``+49 30 1234567``, ``0049 …``) — a national number is left empty, never guessed into a
+  country. ``Country`` is the person's ISO alpha-2 code (else the account's). ``Zip`` stays
+  empty: Google matches it with the person's own mailing address, and we hold only the
+  company's. People without an e-mail address are left out. An empty value is written empty,
+  never as the digest of "".
 
 ``direct_mail`` — for a print-and-post vendor (our own layout)::
 
-    reference,first_name,last_name,full_name,job_title,company,city,region,country,subject,message
+    reference,recipient,first_name,last_name,job_title,company,street,postal_code,city,region,country,country_name,subject,message
 
-  ``reference`` names the touch (``touch-<id>``) so returns can be traced back. **The platform
-  stores no street address or postcode** — accounts have city, region and country, contacts
-  only a country — so the vendor cannot post from this file alone; the address columns carry
-  what exists and nothing is made up. ``subject`` and ``message`` are the step's template
-  rendered for the person (the same A/B arm and DISC variant as when the touch was sent),
-  empty when the step has no template. Rendering reads each account's latest scores and
-  insights, so this export costs a few queries per row; a template broken since the send stops
-  the export with its error rather than print half a letter.
+  ``reference`` names the touch (``touch-<id>``) so returns can be traced back; ``recipient``
+  is the person's full name, ``job_title`` their title, and the address is the account's
+  (``street``, ``postal_code``, ``city``, ``region``, ``country`` as ISO alpha-2 and
+  ``country_name`` in English for the label). A letter to an account without a usable postal
+  address (campaigns/engine/postal.py) is never in the file: planning blocks it with
+  ``no_postal_address``, so it is counted and listed with the other blocks (campaign touches,
+  pilot report, the account's Touches panel) instead of missing silently. The address is the
+  one stored when the file is exported. ``subject`` and ``message`` are the step's template
+  rendered for the person (the same A/B arm and DISC variant as when the touch was sent), empty
+  when the step has no template. Rendering reads each account's latest scores and insights, so
+  this export costs a few queries per row; a template broken since the send stops the export
+  with its error rather than print half a letter.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
+
+import pycountry
 
 from accounts.services.exports import csv_stream
 from campaigns.models import Channel, Step, Touch, TouchStatus
@@ -79,13 +102,14 @@ GOOGLE_CUSTOMER_MATCH = "google_customer_match"
 DIRECT_MAIL = "direct_mail"
 AD_LAYOUTS = (LINKEDIN_CONTACTS, LINKEDIN_COMPANIES, GOOGLE_CUSTOMER_MATCH)
 
+# The header rows; sources in the module docstring.
 COLUMNS = {
     LINKEDIN_CONTACTS: ("email", "firstname", "lastname", "jobtitle", "employeecompany", "country", "googleaid"),
-    LINKEDIN_COMPANIES: ("companyname", "companywebsitedomain", "companyemaildomain", "linkedincompanypageurl",
+    LINKEDIN_COMPANIES: ("companyname", "companywebsite", "companyemaildomain", "linkedincompanypageurl",
                          "stocksymbol", "industry", "city", "state", "companycountry", "zipcode"),
-    GOOGLE_CUSTOMER_MATCH: ("Email", "First Name", "Last Name", "Country", "Zip"),
-    DIRECT_MAIL: ("reference", "first_name", "last_name", "full_name", "job_title", "company", "city", "region",
-                  "country", "subject", "message"),
+    GOOGLE_CUSTOMER_MATCH: ("Email", "Phone", "First Name", "Last Name", "Country", "Zip"),
+    DIRECT_MAIL: ("reference", "recipient", "first_name", "last_name", "job_title", "company", "street", "postal_code",
+                  "city", "region", "country", "country_name", "subject", "message"),
 }
 CHUNK_SIZE = 2000
 GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -123,6 +147,25 @@ def google_normalise_email(value: str) -> str:
 def google_normalise_name(value: str) -> str:
     """Whitespace removed, lower-cased: ``Mary Ann`` → ``maryann``."""
     return "".join((value or "").split()).lower()
+
+
+def e164_phone(value: str) -> str:
+    """A stored phone number in E.164 (``+`` and up to 15 digits) when it carries its country
+    code: ``+49 (0)30 123-4567`` → ``+49301234567``, ``0044 20 7031 3000`` → ``+442070313000``.
+    A national number (``030 1234567``) gives "": its country is not guessed."""
+    text = (value or "").strip().replace("(0)", "")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if not text.startswith("+"):
+        return ""
+    digits = re.sub(r"\D", "", text)
+    return f"+{digits}" if 8 <= len(digits) <= 15 and not digits.startswith("0") else ""
+
+
+def country_name(code: str) -> str:
+    """The English short name of an ISO alpha-2 code, for an address label ("" if unknown)."""
+    country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    return getattr(country, "common_name", None) or getattr(country, "name", "") if country else ""
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -193,7 +236,8 @@ def _google_rows(step: Step) -> Iterator[list[str]]:
         if not email or email in seen:   # two people can share an address once normalised
             continue
         seen.add(email)
-        yield [sha256_hex(email), sha256_hex(google_normalise_name(contact.first_name)),
+        yield [sha256_hex(email), sha256_hex(e164_phone(contact.phone)),
+               sha256_hex(google_normalise_name(contact.first_name)),
                sha256_hex(google_normalise_name(contact.last_name)), contact.country or account.country, ""]
 
 
@@ -208,7 +252,31 @@ def _linkedin_company_rows(step: Step) -> Iterator[list[str]]:
         last = touch.account_id
         account = touch.account
         yield [account.name, account.domain, "", "", "", account.industry, account.city, account.region,
-               account.country, ""]
+               account.country, account.postal_code]
+
+
+LAYOUTS_BY_CHANNEL = {Channel.AD_AUDIENCE: AD_LAYOUTS, Channel.DIRECT_MAIL: (DIRECT_MAIL,)}
+LAYOUT_LABELS = {LINKEDIN_CONTACTS: "LinkedIn contact list", LINKEDIN_COMPANIES: "LinkedIn company list",
+                 GOOGLE_CUSTOMER_MATCH: "Google Customer Match", DIRECT_MAIL: "Print-and-post file"}
+
+
+def step_export_csv(*, workspace, step_id: int, layout: str = "") -> tuple[str, Iterator[str]]:
+    """A file name and the CSV pieces of a step's export in `layout` (by default the first one
+    of its channel: LinkedIn contacts for ad audiences, the vendor file for direct mail). Checks
+    the step and layout before the first piece: raises Step.DoesNotExist or ExportError."""
+    step = Step.objects.for_workspace(workspace).only("pk", "channel").get(pk=step_id)
+    layouts = LAYOUTS_BY_CHANNEL.get(step.channel)
+    if not layouts:
+        raise ExportError(f"{step.get_channel_display()} steps have no file to export.")
+    layout = layout or layouts[0]
+    if layout not in layouts:
+        raise ExportError(f"Unknown layout {layout!r} for this {step.get_channel_display().lower()} step; "
+                          f"one of {', '.join(layouts)}.")
+    if layout == DIRECT_MAIL:
+        pieces = direct_mail_export_csv(workspace=workspace, step_id=step.pk)
+    else:
+        pieces = ad_audience_export_csv(workspace=workspace, step_id=step.pk, layout=layout)
+    return f"step-{step.pk}-{layout.replace('_', '-')}.csv", pieces
 
 
 def direct_mail_export_rows(*, workspace, step_id: int) -> Iterator[list[str]]:
@@ -231,6 +299,6 @@ def _direct_mail_rows(step: Step) -> Iterator[list[str]]:
         if step.template is not None:
             rendered = render_touch(template=step.template, key=touch.key, account=account, contact=contact)
             subject, message = rendered.subject, rendered.body_text
-        yield [f"touch-{touch.pk}", contact.first_name, contact.last_name,
-               f"{contact.first_name} {contact.last_name}".strip(), contact.job_title, account.name, account.city,
-               account.region, contact.country or account.country, subject, message]
+        yield [f"touch-{touch.pk}", f"{contact.first_name} {contact.last_name}".strip(), contact.first_name,
+               contact.last_name, contact.job_title, account.name, account.street, account.postal_code, account.city,
+               account.region, account.country, country_name(account.country), subject, message]

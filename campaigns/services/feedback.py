@@ -3,6 +3,8 @@ signals ingestion, so they score like any other event), an unsubscribe becomes a
 change, a hard bounce too. Each is idempotent: the event id is derived from the touch."""
 from __future__ import annotations
 
+import hashlib
+
 from django.utils import timezone
 
 from campaigns.models import Touch
@@ -29,8 +31,11 @@ def touch_opened(touch: Touch) -> None:
 
 
 def touch_clicked(touch: Touch, url: str) -> None:
+    """One event per touch and link. The link's part of the id is a digest that is the same in
+    every process (Python's own `hash()` of a string changes from process to process, so two web
+    workers would each store the same click)."""
     if touch.contact_id:
-        _event(touch, "email_click", url=url, suffix=f"-{abs(hash(url)) % 10**8}")
+        _event(touch, "email_click", url=url, suffix=f"-{hashlib.sha256(url.encode()).hexdigest()[:12]}")
 
 
 def touch_unsubscribed(touch: Touch, *, how: str = "one-click unsubscribe") -> bool:

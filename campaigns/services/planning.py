@@ -20,6 +20,12 @@ After a step is planned, the enrolment moves on (campaigns/services/progress.py 
 * a block on a rule about the account that no waiting changes (an excluded account, a
   customer in an acquisition play) ends the enrolment `blocked` with the engine's reason.
 
+Two blocks come from planning itself, not from the engine, because they are about whether the
+channel can carry the touch at all: `no_one_fits` (nobody in the account fits the step's
+audience: a coverage gap) and `no_postal_address` (a direct-mail letter the engine allowed, to
+an account without a street, postal code, city or country: campaigns/engine/postal.py). Both
+are final for the step and listed with the other blocks.
+
 Advancing is a conditional UPDATE on the step the enrolment was on, so two planners racing on
 the same batch move it once.
 """
@@ -36,9 +42,11 @@ from django.utils import timezone
 
 from accounts.models import Account, Relationship
 from accounts.services.holds import account_contact_blocks
+from campaigns.engine import postal
 from campaigns.engine import suppression as engine
 from campaigns.models import (
-    CampaignStatus, Enrolment, EnrolmentStatus, FrequencySettings, OwnerConsent, Play, Step, Touch, TouchStatus,
+    CampaignStatus, Channel, Enrolment, EnrolmentStatus, FrequencySettings, OwnerConsent, Play, Step, Touch,
+    TouchStatus,
 )
 from campaigns.services import progress
 from campaigns.services.audience import CONTACT_CHANNELS, Person, step_people
@@ -306,7 +314,32 @@ def _decide(workspace_id, planned, plays: dict[int, Play], now, policy, counts) 
             counts["deferred"] += 1
         else:
             counts["planned"] += 1
+    _block_letters_without_address(workspace_id, rows, counts)
     return rows
+
+
+def _block_letters_without_address(workspace_id: int, rows: list[Row], counts: dict) -> None:
+    """A direct-mail touch the engine let through is blocked when its account has no usable
+    postal address: a letter without one cannot be posted, and the person is listed with the
+    reason (like a coverage gap) instead of missing silently from the vendor's file. After the
+    engine, so an opted-out person is reported as opted out. (The engine counted the touch
+    toward this batch's caps; a blocked letter can only make later touches wait, never send
+    more.)"""
+    letters = [r for r in rows if r.channel == Channel.DIRECT_MAIL and r.status != TouchStatus.BLOCKED]
+    if not letters:
+        return
+    missing = {pk: postal.missing_address_parts(street=street, postal_code=code, city=city, country=country)
+               for pk, street, code, city, country in Account.objects.for_workspace(workspace_id)
+               .filter(pk__in={r.account_id for r in letters})
+               .values_list("pk", "street", "postal_code", "city", "country")}
+    for row in letters:
+        parts = missing.get(row.account_id)
+        if parts:
+            counts["deferred" if row.status == TouchStatus.DEFERRED else "planned"] -= 1
+            counts["blocked"] += 1
+            row.status, row.block_rule, row.block_code = TouchStatus.BLOCKED, None, postal.NO_POSTAL_ADDRESS
+            row.block_reason = (f"No postal address for the letter: the account has no {', '.join(parts)}. "
+                                "Add it to the account (accounts import or API).")[:255]
 
 
 def _account_states(workspace_id, account_ids, play_ids, now) -> dict[int, engine.AccountState]:

@@ -8,8 +8,15 @@ For the campaign's pilot enrolments:
   enrolled, against the minutes per week since (at least one week is counted, so a pilot of
   three days is not read as a surge);
 * meetings (`meeting` engagement events) and opportunities created since enrolment;
-* A/B results per variant of the whole campaign: sent, opened and clicked touches per
-  `Touch.variant` (opens and clicks come back as engagement events naming their touch).
+* A/B results of the whole campaign's e-mails (e-mail and invitation touches), three ways:
+  per A/B **arm** over every DISC variant (what the fixed split tests: "A" = "A" + "A/D" +
+  "A/S" …), per **DISC variant** over both arms ("main text" for people who got no DISC
+  variant), and per full label (`Touch.variant`, e.g. "B/D"). Each counts touches sent,
+  opened, clicked and replied to. Opens and clicks come back as engagement events naming their
+  touch, so each touch counts once however often it was opened. A reply (an `email_reply`
+  event, from any source) counts for the person's latest e-mail of this campaign sent before
+  it, if that was sent at most `REPLY_WINDOW` earlier: a reply names no touch, so it goes to
+  the message it most likely answers, and never to two of them.
 
 A fixed handful of queries whatever the size of the pilot; plain dataclasses out.
 """
@@ -19,16 +26,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, Min, OuterRef, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from accounts.models import Opportunity
 from campaigns.engine import suppression as engine
-from campaigns.models import Campaign, Enrolment, Touch, TouchStatus
-from insights.signals.models import EngagementEvent
+from campaigns.engine.postal import NO_POSTAL_ADDRESS
+from campaigns.models import Campaign, Channel, ContentTemplate, Enrolment, Step, Touch, TouchStatus
+from insights.signals.models import EngagementEvent, EngagementType
 
 BASELINE_WEEKS = 4
+REPLY_WINDOW = timedelta(days=30)
+EMAIL_CHANNELS = (Channel.EMAIL, Channel.EVENT_INVITE)
+MAIN_TEXT = "main text"
 NO_ONE_FITS = "no_one_fits"
 BLOCK_LABELS = {
     engine.OPTED_OUT: "Opted out of the channel",
@@ -41,6 +52,7 @@ BLOCK_LABELS = {
     engine.QUIET_HOURS: "Outside the send window",
     engine.CONFLICTING_PLAY: "A more important play reaches the person",
     NO_ONE_FITS: "Nobody in the account fits the step's audience",
+    NO_POSTAL_ADDRESS: "No postal address on the account (direct mail)",
 }
 
 
@@ -88,10 +100,15 @@ class AccountResult:
 
 @dataclass(frozen=True)
 class VariantResult:
+    """E-mails sent with one variant (an A/B arm, a DISC variant or a full label such as "B/D")
+    and how many of them were opened, clicked and replied to."""
+
     variant: str
     sent: int
     opened: int
     clicked: int
+    replied: int = 0
+    share: float = 0.0          # of all e-mails with a variant: the split as it came out
 
     @property
     def open_rate(self) -> float:
@@ -100,6 +117,23 @@ class VariantResult:
     @property
     def click_rate(self) -> float:
         return self.clicked / self.sent if self.sent else 0.0
+
+    @property
+    def reply_rate(self) -> float:
+        return self.replied / self.sent if self.sent else 0.0
+
+    @property
+    def share_percent(self) -> int:
+        return round(self.share * 100)
+
+
+@dataclass(frozen=True)
+class AbResults:
+    """The campaign's e-mail results per A/B arm, per DISC variant and per full label."""
+
+    arms: list[VariantResult]
+    disc_styles: list[VariantResult]
+    labels: list[VariantResult]
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,8 @@ class PilotReport:
     blocked_by_reason: list[BlockCount]
     accounts: list[AccountResult]
     variants: list[VariantResult]
+    arms: list[VariantResult] = field(default_factory=list)
+    disc_styles: list[VariantResult] = field(default_factory=list)
     meetings: int = 0
     opportunities: int = 0
     chart: dict = field(default_factory=dict)
@@ -141,6 +177,7 @@ def pilot_report(*, campaign: Campaign, now: datetime | None = None) -> PilotRep
             entry[1] += n
     blocked_by_reason = sorted((BlockCount(code, block_label(code), example or "", n)
                                 for code, (example, n) in reasons.items()), key=lambda b: (-b.count, b.code))
+    ab = ab_results(campaign=campaign)
 
     engagement = _engagement(ws, starts, now)
     opportunities = _opportunities(ws, starts)
@@ -159,7 +196,7 @@ def pilot_report(*, campaign: Campaign, now: datetime | None = None) -> PilotRep
         campaign_id=campaign.pk, sent=totals[TouchStatus.SENT], blocked=totals[TouchStatus.BLOCKED],
         waiting=totals[TouchStatus.PLANNED] + totals[TouchStatus.DEFERRED] + totals[TouchStatus.SENDING],
         failed=totals[TouchStatus.FAILED], blocked_by_reason=blocked_by_reason, accounts=accounts,
-        variants=variant_results(campaign=campaign), meetings=sum(a.meetings for a in accounts),
+        variants=ab.labels, arms=ab.arms, disc_styles=ab.disc_styles, meetings=sum(a.meetings for a in accounts),
         opportunities=sum(a.opportunities for a in accounts), chart=_chart(accounts))
 
 
@@ -196,11 +233,19 @@ def _opportunities(ws: int, starts: dict) -> dict[int, int]:
     return counts
 
 
-def variant_results(*, campaign: Campaign) -> list[VariantResult]:
-    """Sent, opened and clicked touches per `Touch.variant` ("A", "B", "A/D" …)."""
+def variant_label_parts(label: str) -> tuple[str, str]:
+    """("B", "D") for "B/D"; ("A", MAIN_TEXT) for "A" (no DISC variant)."""
+    arm, _, style = label.partition("/")
+    return arm, style or MAIN_TEXT
+
+
+def ab_results(*, campaign: Campaign) -> AbResults:
+    """The campaign's e-mail results per A/B arm (summed over DISC variants), per DISC variant
+    (summed over arms) and per full label. Five queries whatever the campaign's size."""
     ws = campaign.workspace_id
-    sent = dict(Touch.objects.for_workspace(ws).filter(campaign=campaign, status=TouchStatus.SENT)
-                .exclude(variant="").values_list("variant").annotate(n=Count("pk")).order_by())
+    mails = Touch.objects.for_workspace(ws).filter(campaign=campaign, status=TouchStatus.SENT,
+                                                   channel__in=EMAIL_CHANNELS).exclude(variant="")
+    sent = dict(mails.values_list("variant").annotate(n=Count("pk")).order_by())
     reactions: dict[tuple[str, str], int] = {}
     for variant, kind, n in (EngagementEvent.objects.for_workspace(ws)
                              .filter(source="campaigns", type__in=["email_open", "email_click"],
@@ -209,8 +254,58 @@ def variant_results(*, campaign: Campaign) -> list[VariantResult]:
                                        touch=KeyTextTransform("touch", "details"))
                              .values_list("arm", "type").annotate(n=Count("touch", distinct=True)).order_by()):
         reactions[(variant or "", kind)] = n
-    return [VariantResult(variant, n, reactions.get((variant, "email_open"), 0),
-                          reactions.get((variant, "email_click"), 0)) for variant, n in sorted(sent.items())]
+    replied = dict(mails.filter(Exists(_attributed_reply(ws, campaign))).values_list("variant")
+                   .annotate(n=Count("pk")).order_by())
+    rows = {label: (n, reactions.get((label, "email_open"), 0), reactions.get((label, "email_click"), 0),
+                    replied.get(label, 0)) for label, n in sent.items()}
+    arms = _grouped(rows, lambda label: variant_label_parts(label)[0])
+    if arms:        # an arm the split defines but nobody got yet is shown with its zeros
+        missing = _defined_arms(ws, campaign) - {arm.variant for arm in arms}
+        arms = sorted([*arms, *(VariantResult(arm, 0, 0, 0) for arm in missing)], key=lambda arm: arm.variant)
+    return AbResults(arms=arms,
+                     disc_styles=_grouped(rows, lambda label: variant_label_parts(label)[1]),
+                     labels=_grouped(rows, lambda label: label))
+
+
+def _defined_arms(ws: int, campaign: Campaign) -> set[str]:
+    """The A/B arms of the templates the campaign's e-mail steps use ("A" alone without a split)."""
+    templates = Step.objects.for_workspace(ws).filter(play__campaign=campaign, channel__in=EMAIL_CHANNELS,
+                                                      template__isnull=False).values("template_id")
+    arms: set[str] = set()
+    for split in ContentTemplate.objects.for_workspace(ws).filter(pk__in=templates).values_list("ab_split", flat=True):
+        arms |= set(split) if split else {"A"}
+    return arms
+
+
+def _attributed_reply(ws: int, campaign: Campaign) -> QuerySet:
+    """For a sent touch (the outer query): a reply of its person within REPLY_WINDOW after it,
+    with no later e-mail of the campaign to that person before the reply."""
+    later_mail = Touch.objects.for_workspace(ws).filter(
+        campaign=campaign, status=TouchStatus.SENT, channel__in=EMAIL_CHANNELS,
+        contact_id=OuterRef(OuterRef("contact_id")), sent_at__gt=OuterRef(OuterRef("sent_at")),
+        sent_at__lte=OuterRef("occurred_at"))
+    return EngagementEvent.objects.for_workspace(ws).filter(
+        contact_id=OuterRef("contact_id"), type=EngagementType.EMAIL_REPLY, occurred_at__gte=OuterRef("sent_at"),
+        occurred_at__lt=ExpressionWrapper(OuterRef("sent_at") + REPLY_WINDOW, output_field=DateTimeField()),
+    ).exclude(Exists(later_mail))
+
+
+def _grouped(rows: dict[str, tuple[int, int, int, int]], key) -> list[VariantResult]:
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for label, counts in rows.items():
+        total = sums[key(label)]
+        for i, n in enumerate(counts):
+            total[i] += n
+    everything = sum(n for n, *_ in rows.values())
+    # "main text" after the DISC letters; the arms and labels alphabetically.
+    order = sorted(sums, key=lambda name: (name == MAIN_TEXT, name))
+    return [VariantResult(name, *sums[name], share=sums[name][0] / everything if everything else 0.0)
+            for name in order]
+
+
+def variant_results(*, campaign: Campaign) -> list[VariantResult]:
+    """Per full label ("A", "B", "A/D" …): `ab_results(...).labels`."""
+    return ab_results(campaign=campaign).labels
 
 
 def _chart(accounts: list[AccountResult]) -> dict:

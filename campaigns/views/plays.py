@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -18,6 +19,7 @@ from campaigns.selectors import play_steps
 from campaigns.services import editing
 from campaigns.services.audience import CONTACT_CHANNELS
 from campaigns.services.editing import TASK_KINDS
+from campaigns.services.exports import LAYOUT_LABELS, LAYOUTS_BY_CHANNEL, ExportError, step_export_csv
 from campaigns.views.display import audience_chips, delay_text, errors_to_form, is_htmx
 from contacts.models import Persona
 
@@ -41,6 +43,7 @@ class PlayPageMixin(WorkspaceObjectMixin):
                 "chips": audience_chips(step.audience_filter or {}, personas),
                 "whole_group": step.channel in CONTACT_CHANNELS and not step.audience_filter,
                 "account_level": step.channel not in CONTACT_CHANNELS, "has_touches": step.pk in touched,
+                "exports": [(layout, LAYOUT_LABELS[layout]) for layout in LAYOUTS_BY_CHANNEL.get(step.channel, ())],
                 "first": position == 0, "last": position == len(steps) - 1,
                 "editing": step.pk == edit_id,
                 "form": (edit_form if edit_form is not None else StepForm.for_step(
@@ -145,6 +148,25 @@ class StepEditView(StepMixin, View):
         if is_htmx(request):
             return self.render_steps(step.play, edit_id=step.pk, edit_form=form)
         return self.render_editor(step.play, edit_id=step.pk, edit_form=form, status=400)
+
+
+class StepExportView(StepMixin, View):
+    """An ad audience or direct-mail step's file (?layout=…), streamed as CSV. The files hold
+    people, so only marketing reads them."""
+
+    read_roles = MARKETERS
+
+    def get(self, request, pk):
+        step = self.get_object()
+        try:
+            filename, pieces = step_export_csv(workspace=self.workspace, step_id=step.pk,
+                                               layout=request.GET.get("layout", ""))
+        except ExportError as error:
+            messages.error(request, str(error))
+            return redirect(reverse("campaigns:play", kwargs={"pk": step.play_id}) + f"#step-{step.pk}")
+        response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class StepMoveView(StepMixin, View):

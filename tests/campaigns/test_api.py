@@ -202,6 +202,22 @@ def test_a_step_picks_its_audience_from_known_values(ready, admin, workspace):
     assert response.status_code == 400 and "task_kind" in response.json()["extra"]["fields"]
 
 
+def test_a_step_written_through_the_api_keeps_only_its_channels_settings(ready, admin, workspace):
+    client = client_for(admin)
+    response = client.post(reverse("api:step-list"), {
+        "play": ready["play"].pk, "channel": "sales_task", "task_kind": "call", "assignee_rule": "sdr",
+        "template": ready["template"].pk, "config": {"event": "x"}, "is_operational": True,
+        "audience_filter": {"roles": ["decision_maker"]}})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    kept = ("template", "config", "is_operational", "assignee_rule", "audience_filter")
+    assert tuple(body[k] for k in kept) == (None, {}, False, "sdr", {"roles": ["decision_maker"]})
+    changed = client.patch(reverse("api:step-detail", kwargs={"pk": body["id"]}),
+                           {"channel": "webhook", "config": {"event": "play.step"}}).json()
+    assert (changed["task_kind"], changed["assignee_rule"], changed["audience_filter"], changed["config"]) == (
+        "", "owner", {}, {"event": "play.step"})
+
+
 def test_steps_are_reordered_and_deleted_with_the_play_renumbered(ready, admin, workspace):
     client = client_for(admin)
     play = ready["play"]

@@ -1,13 +1,10 @@
 """Campaign delivery end to end on the database: pilot → plan (through the suppression engine)
 → send over real SMTP (a local aiosmtpd server) → open, click and one-click unsubscribe come back
 → the next touch is blocked. Planning and sending are exactly once, also across a crash."""
-import email
 import re
-import socket
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 from django.utils import timezone
 
@@ -23,30 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:        # a free port for the local SMTP server
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.PUBLIC_BASE_URL = "http://testserver"
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -92,7 +65,7 @@ def test_pilot_plans_sends_over_smtp_and_feedback_comes_back(workspace, admin, c
     assert message["Subject"].endswith("a note for Ada")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe = re.search(r"<(http://testserver/c/u/[^>]+)>", "".join(message["List-Unsubscribe"].split())).group(1)
-    html = next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+    html = smtp.html(message)
     click = re.search(r'href="(http://testserver/c/k/[^"]+)"', html).group(1)
     pixel = re.search(r'src="(http://testserver/c/o/[^"]+)"', html).group(1)
     assert SalesTask.objects.for_workspace(workspace).count() == 2

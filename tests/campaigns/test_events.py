@@ -2,13 +2,10 @@
 local aiosmtpd server) through the e-mail channel with a signed registration link; the public
 page records the registration once; the attendance list imported afterwards records each
 attendance once. Both become engagement events through the signals ingestion."""
-import email
 import re
-import socket
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import include, path
@@ -36,46 +33,12 @@ WEBINAR = {"id": "wh-live-2026-05", "kind": "webinar", "name": "Warehouse automa
            "starts_at": "2026-05-12T15:00:00+00:00", "url": "https://events.example.com/wh-live"}
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.PUBLIC_BASE_URL = "http://testserver"
-    yield inbox
-    controller.stop()
-
-
 def _send_window():
     """The next 10:00 UTC from now: inside every contact's send window (they are on UTC) and not
     before the enrolments are due."""
     now = timezone.now()
     at = now.replace(hour=10, minute=0, second=0, microsecond=0)
     return at if at >= now else at + timedelta(days=1)
-
-
-def _text_part(message) -> str:
-    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
-    return part.get_payload(decode=True).decode()
-
-
-def _html_part(message) -> str:
-    part = next(p for p in message.walk() if p.get_content_type() == "text/html")
-    return part.get_payload(decode=True).decode()
 
 
 @pytest.fixture
@@ -107,8 +70,8 @@ def test_an_invitation_carries_a_registration_link_that_registers_once(workspace
     message = smtp.messages[0]
     assert message["To"] == "ada@initech.example" and message["Subject"] == "Ada, join us live"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"   # an e-mail like any other
-    link = re.search(r"http://testserver(/p/e/[^\s)]+)", _text_part(message)).group(1)
-    assert "{{" not in _html_part(message) and "/c/k/" in _html_part(message)   # the link is click-tracked too
+    link = re.search(r"http://testserver(/p/e/[^\s)]+)", smtp.text(message)).group(1)
+    assert "{{" not in smtp.html(message) and "/c/k/" in smtp.html(message)   # the link is click-tracked too
 
     browser = Client()
     page = browser.get(link)
@@ -132,7 +95,7 @@ def test_a_template_without_the_placeholder_gets_a_register_paragraph(workspace,
     template.body = "Hi {{ person.first_name }},\n\nour event is coming."
     template.save()
     _invite(workspace)
-    text = _text_part(smtp.messages[0])
+    text = smtp.text(smtp.messages[0])
     assert "our event is coming." in text and re.search(r"Register here \(http://testserver/p/e/[^\s)]+\)", text)
     template.refresh_from_db()
     assert "Register here" not in template.body            # the stored template is untouched

@@ -180,8 +180,8 @@ def test_a_refused_step_comes_back_with_its_errors(campaign, workspace, members)
     assert response.status_code == 200 and "An e-mail step needs a template." in response.content.decode()
     response = client.post(reverse("campaigns:step_add", args=[campaign["play"].pk]),
                            {"new-channel": "sales_task", "new-delay": "1", "new-delay_unit": "days",
-                            "new-assignee_rule": "owner"})
-    assert response.status_code == 400 and "A sales task is one of" in response.content.decode()
+                            "new-task_kind": "fax", "new-assignee_rule": "owner"})
+    assert response.status_code == 400 and "Select a valid choice. fax is not one" in response.content.decode()
     assert Step.objects.for_workspace(workspace).filter(play=campaign["play"]).count() == 1
 
 
@@ -205,6 +205,54 @@ def test_a_step_is_edited_moved_and_deleted(campaign, workspace, members):
     response = client.post(reverse("campaigns:step_delete", args=[first.pk]))
     assert response.status_code == 302
     assert list(Step.objects.for_workspace(workspace).filter(play=play).values_list("pk", "order")) == [(second.pk, 1)]
+
+
+def test_a_step_keeps_only_the_fields_of_its_channel(campaign, workspace, members):
+    """What the editor hid (another channel's template, task, audience, half-typed JSON) is
+    ignored, errors included, and never stored."""
+    client = client_for(members[Role.MARKETING])
+    play = campaign["play"]
+    leftovers = {"new-delay": "0", "new-delay_unit": "days", "new-template": campaign["template"].pk,
+                 "new-task_kind": "linkedin", "new-assignee_rule": "sdr", "new-roles": ["champion"],
+                 "new-is_operational": "on"}
+    response = client.post(reverse("campaigns:step_add", args=[play.pk]),
+                           {**leftovers, "new-channel": "webhook", "new-config": '{"event": "play.step"}'}, **HTMX)
+    assert response.status_code == 200, response.content.decode()
+    webhook = Step.objects.for_workspace(workspace).get(play=play, order=2)
+    assert (webhook.channel, webhook.template_id, webhook.task_kind, webhook.assignee_rule, webhook.audience_filter,
+            webhook.is_operational, webhook.config) == ("webhook", None, "", "owner", {}, False, {"event": "play.step"})
+
+    response = client.post(reverse("campaigns:step_add", args=[play.pk]),
+                           {**leftovers, "new-channel": "email", "new-config": "{not json"}, **HTMX)
+    assert "Not valid JSON" not in response.content.decode()
+    email = Step.objects.for_workspace(workspace).get(play=play, order=3)
+    assert (email.template_id, email.task_kind, email.assignee_rule, email.audience_filter, email.is_operational,
+            email.config) == (campaign["template"].pk, "", "owner", {"roles": ["champion"]}, True, {})
+
+    response = client.post(reverse("campaigns:step_add", args=[play.pk]),
+                           {**leftovers, "new-channel": "sales_task", "new-config": "{not json"}, **HTMX)
+    task = Step.objects.for_workspace(workspace).get(play=play, order=4)
+    assert (task.template_id, task.task_kind, task.assignee_rule, task.audience_filter, task.is_operational) == (
+        None, "linkedin", "sdr", {"roles": ["champion"]}, False)
+
+
+def test_the_step_form_tells_the_script_which_fields_each_channel_has(campaign, members):
+    import json
+    import re
+
+    from campaigns.services.editing import CHANNEL_SETTINGS
+
+    page = client_for(members[Role.MARKETING]).get(reverse("campaigns:play", args=[campaign["play"].pk])).content
+    html = page.decode()
+    assert 'src="/static/js/campaigns.js"' in html
+    add_form = html[html.index('id="add-step"'):]
+    attribute = re.search(r'data-channel-settings="([^"]+)"', add_form).group(1)
+    settings = json.loads(attribute.replace("&quot;", '"'))
+    assert settings == {str(channel): list(fields) for channel, fields in CHANNEL_SETTINGS.items()}
+    assert settings["sales_task"] == ["task_kind", "assignee_rule", "audience_filter"]
+    assert "template" not in settings["ad_audience"] and settings["webhook"] == ["config"]
+    for setting in ("template", "task_kind", "assignee_rule", "audience_filter", "config", "is_operational"):
+        assert f'data-setting="{setting}"' in add_form, setting
 
 
 def test_a_step_with_touches_is_not_deleted(campaign, workspace, members):

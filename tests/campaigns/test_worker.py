@@ -14,22 +14,17 @@ right moment. Skipped on SQLite or without a redis:// broker, like the other wor
 """
 from __future__ import annotations
 
-import asyncio
-import email
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from celery import current_app
 from django.utils import timezone
 
@@ -48,50 +43,6 @@ from tests.fixtures.worker import (
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 DEADLINE = 90.0
-
-
-class Inbox:
-    """An SMTP handler that keeps what it receives; it can hold its answer to the n-th message
-    until the test releases it (the sender then waits, as it would on a slow server)."""
-
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-        self.lock = threading.Lock()
-        self.hold_at: int | None = None
-        self.holding = threading.Event()
-        self.release = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append(email.message_from_bytes(envelope.content))
-            number = len(self.messages)
-        if number == self.hold_at:
-            self.holding.set()
-            while not self.release.is_set():
-                await asyncio.sleep(0.02)
-        return "250 OK"
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.messages)
-
-    def message_ids(self) -> Counter:
-        with self.lock:
-            return Counter(m["Message-ID"] for m in self.messages)
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    inbox.release.set()
-    controller.stop()
 
 
 class Workers:

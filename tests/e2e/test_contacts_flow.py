@@ -14,7 +14,7 @@ from accounts.services.upsert import accounts_upsert
 from contacts.models import Contact, MatchReview
 from contacts.services.privacy import contact_consent_set
 from contacts.services.upsert import contacts_upsert
-from tests.fixtures.browser import DESKTOP, MOBILE
+from tests.fixtures.browser import MOBILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,31 +49,6 @@ def crm(workspace):
     max_ = Contact.objects.for_workspace(workspace).get(email="max.muster@gmail.com")
     assert max_.match_status == "review", max_.match_reasons
     return {"acme": acme.account_id, "beta": beta.account_id, "max": max_}
-
-
-@pytest.fixture
-def as_person(browser, login):
-    """`as_person(email)`: a page in its own browser context, signed in; closed before the live
-    server stops."""
-    contexts = []
-
-    def open_page(email, viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        return login(context.new_page(), email, viewport=viewport)
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def shot(screenshot):
-    def take(page, name):
-        page.evaluate("window.scrollTo(0, 0)")
-        return screenshot(page, name)
-
-    return take
 
 
 def review_card(page, lead_name):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from scoring.models import ScoringWeights, WeightsStatus
 from tests.factories import PredictiveModelFactory
-from tests.fixtures.browser import DESKTOP, MOBILE
+from tests.fixtures.browser import MOBILE
 from tests.scoring.test_whatif import event, recompute, scored_world  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,29 +23,6 @@ def history(workspace, scored_world, django_capture_on_commit_callbacks):
     event(scored_world["Dock Data"], 0, minutes=20)
     recompute(workspace, django_capture_on_commit_callbacks)
     return scored_world
-
-
-@pytest.fixture
-def as_person(browser, login):
-    contexts = []
-
-    def open_page(email, viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        return login(context.new_page(), email, viewport=viewport)
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def shot(screenshot):
-    def take(page, name):
-        page.evaluate("window.scrollTo(0, 0)")
-        return screenshot(page, name)
-
-    return take
 
 
 def test_score_breakdown_history_and_what_if(as_person, live_url, members, workspace, history, shot, screenshot_dir):

@@ -24,35 +24,6 @@ def accounts(workspace):
     return {"acme": acme, "beta": beta, "tier": tier}
 
 
-@pytest.fixture
-def as_person(browser, login):
-    """`as_person(email)`: a page in a fresh browser context (own cookies) signed in as `email`.
-    The contexts close before the live server stops: an open keep-alive connection would
-    otherwise end in the server's thread after the test and fail there."""
-    contexts = []
-
-    def open_page(email, viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        return login(context.new_page(), email, viewport=viewport)
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def shot(screenshot):
-    """A whole-page screenshot taken from the top: scrolled, the sticky top bar would be drawn
-    halfway down the picture."""
-
-    def take(page, name):
-        page.evaluate("window.scrollTo(0, 0)")
-        return screenshot(page, name)
-
-    return take
-
-
 def nomination(page, account_name):
     return page.locator("article.nomination", has=page.locator(".nom-account", has_text=account_name))
 

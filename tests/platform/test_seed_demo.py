@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Max, Min
 
@@ -53,6 +54,16 @@ def test_seed_demo_builds_a_realistic_workspace_and_is_idempotent(capsys):
     assert MatchReview.objects.for_workspace(workspace).filter(status="open").exists()
 
     counts = (accounts.count(), opportunities.count(), changes.count(), Hold.objects.for_workspace(workspace).count())
+    before = _row_counts()
     call_command("seed_demo")
     assert (accounts.count(), opportunities.count(), changes.count(),
             Hold.objects.for_workspace(workspace).count()) == counts
+    after = _row_counts()
+    grew = {label: (before[label], after[label]) for label in before if after[label] != before[label]}
+    assert not grew, f"a second seed_demo changed these tables (rows before, after): {grew}"
+    assert before["contacts.Contact"] > 1000 and before["campaigns.Touch"] > 50     # the runs did seed
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows per table of every installed model (the plain base manager: no tenant scoping)."""
+    return {model._meta.label: model._base_manager.count() for model in apps.get_models()}
