@@ -38,6 +38,7 @@ from django.utils import timezone
 from abm_platform.bulk import analyze
 from abm_platform.jobs import job_create, job_start
 from abm_platform.models import Job, Workspace
+from abm_platform.uploads import upload_write
 from accounts.models import (
     Account, AccountIdentifier, AccountTechnology, AttributeDefinition, Opportunity, OpportunityStageChange,
 )
@@ -169,20 +170,10 @@ def import_file_store(*, workspace: Workspace, file, filename: str) -> str:
         raise ImportFileError([{"line": None, "column": "", "reason": f"Upload a CSV or XLSX file "
                                                                       f"(not .{extension or '?'})."}])
     upload = f"{uuid.uuid4().hex}.{extension}"
-    path = import_file_path(workspace_id=workspace.pk, upload=upload)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    size = 0
-    with path.open("wb") as out:
-        chunks = file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(1024 * 1024), b"")
-        for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                break
-            out.write(chunk)
-    if size > MAX_UPLOAD_BYTES:
-        path.unlink(missing_ok=True)
-        raise ImportFileError([{"line": None, "column": "", "reason": f"The file is larger than "
-                                                                      f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB."}])
+    size = upload_write(file, import_file_path(workspace_id=workspace.pk, upload=upload), max_bytes=MAX_UPLOAD_BYTES)
+    if size == 0 or size > MAX_UPLOAD_BYTES:
+        reason = "The file is empty." if size == 0 else f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."
+        raise ImportFileError([{"line": None, "column": "", "reason": reason}])
     return upload
 
 

@@ -73,7 +73,8 @@ def run_create_or_resume(*, workspace: Workspace, job: Job | None = None, as_of=
         if job:
             ScoringRun.objects.for_workspace(workspace).filter(pk=unfinished.pk).update(job=job)
         if staged_rows(workspace_id=workspace.pk, run_id=unfinished.pk) != unfinished.staged_rows:
-            _restage(unfinished)   # a database crash empties unlogged tables
+            with transaction.atomic():   # a database crash empties unlogged tables
+                _stage(unfinished)
         return unfinished
     ids = list(Account.objects.for_workspace(workspace).order_by("pk").values_list("pk", flat=True))
     model = PredictiveModel.objects.for_workspace(workspace).filter(status=ModelStatus.ACTIVE).first()
@@ -87,18 +88,20 @@ def run_create_or_resume(*, workspace: Workspace, job: Job | None = None, as_of=
         ScoringChunk.objects.for_workspace(workspace).bulk_create(chunks)
         ScoringRun.objects.for_workspace(workspace).filter(pk=run.pk).update(chunks_total=len(chunks))
         run.chunks_total = len(chunks)
-        # The events are read once per run, here; chunks read the aggregates.
-        run.staged_rows = stage_run_activity(workspace_id=workspace.pk, run_id=run.pk, as_of=run.as_of)
-        ScoringRun.objects.for_workspace(workspace).filter(pk=run.pk).update(staged_rows=run.staged_rows)
+        _stage(run)   # the events are read once per run, here; chunks read the aggregates
     return run
 
 
-def _restage(run: ScoringRun) -> None:
-    with transaction.atomic():
-        RunChannelActivity.objects.for_workspace(run.workspace_id).filter(run=run).delete()
-        RunPersonActivity.objects.for_workspace(run.workspace_id).filter(run=run).delete()
-        run.staged_rows = stage_run_activity(workspace_id=run.workspace_id, run_id=run.pk, as_of=run.as_of)
-        ScoringRun.objects.for_workspace(run.workspace_id).filter(pk=run.pk).update(staged_rows=run.staged_rows)
+def _stage(run: ScoringRun) -> None:
+    """(Re)build the run's staged activity and record how many rows it has."""
+    _drop_staged(run)
+    run.staged_rows = stage_run_activity(workspace_id=run.workspace_id, run_id=run.pk, as_of=run.as_of)
+    ScoringRun.objects.for_workspace(run.workspace_id).filter(pk=run.pk).update(staged_rows=run.staged_rows)
+
+
+def _drop_staged(run: ScoringRun) -> None:
+    RunChannelActivity.objects.for_workspace(run.workspace_id).filter(run=run).delete()
+    RunPersonActivity.objects.for_workspace(run.workspace_id).filter(run=run).delete()
 
 
 def recompute_run(*, job: Job, progress) -> dict:
@@ -253,8 +256,7 @@ def run_finish(run: ScoringRun) -> dict:
         _copy_scores_to_accounts(run)
         _copy_scores_to_contacts(run)
         _drop_superseded_contact_scores(run)
-        RunChannelActivity.objects.for_workspace(workspace_id).filter(run=run).delete()
-        RunPersonActivity.objects.for_workspace(workspace_id).filter(run=run).delete()
+        _drop_staged(run)
         mql_ids = list(Contact.objects.for_workspace(workspace_id).filter(
             score__gte=run.weights.mql_threshold, lifecycle_stage=LifecycleStage.LEAD, erased_at__isnull=True,
         ).values_list("pk", flat=True))

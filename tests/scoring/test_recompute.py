@@ -289,3 +289,18 @@ def test_an_erased_contact_loses_its_score_row(workspace, scored_world, django_c
         _recompute(workspace)
     assert not ContactScore.objects.for_workspace(workspace).filter(contact=scored_world["user"]).exists()
     assert ContactScore.objects.for_workspace(workspace).filter(contact=scored_world["buyer"]).count() == 1
+
+
+def test_a_resumed_run_restages_activity_a_database_crash_emptied(workspace, scored_world):
+    """Staged activity lives in UNLOGGED tables on PostgreSQL: a database crash empties them.
+    Resuming the run notices the missing rows and stages them again before any chunk reads them."""
+    from scoring.models import RunChannelActivity, RunPersonActivity
+
+    run = recompute_service.run_create_or_resume(workspace=workspace)
+    assert run.staged_rows == 4   # Hot Freight: the web and events channels, and its two people
+    RunChannelActivity.objects.for_workspace(workspace).filter(run=run).delete()
+    RunPersonActivity.objects.for_workspace(workspace).filter(run=run).delete()
+    resumed = recompute_service.run_create_or_resume(workspace=workspace)
+    assert resumed.pk == run.pk
+    assert (RunChannelActivity.objects.for_workspace(workspace).filter(run=run).count()
+            + RunPersonActivity.objects.for_workspace(workspace).filter(run=run).count()) == run.staged_rows

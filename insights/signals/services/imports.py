@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from abm_platform.jobs import job_create, job_start
 from abm_platform.models import Job, Workspace
+from abm_platform.uploads import upload_write
 from insights.signals.adapters import FILE_EXTENSIONS, FileAdapter, SignalFileError
 from insights.signals.engine.rows import KINDS
 from insights.signals.services.ingest import signals_ingest
@@ -37,18 +38,9 @@ def signal_file_store(*, workspace: Workspace, file, filename: str) -> str:
         raise SignalFileError([{"line": None, "column": "", "reason": f"Upload a CSV, XLSX, JSON or JSON-lines file "
                                                                       f"(not .{extension or '?'})."}])
     upload = f"{uuid.uuid4().hex}.{extension}"
-    path = signal_upload_path(workspace_id=workspace.pk, upload=upload)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    size = 0
-    with path.open("wb") as out:
-        chunks = file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(1024 * 1024), b"")
-        for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                break
-            out.write(chunk)
+    size = upload_write(file, signal_upload_path(workspace_id=workspace.pk, upload=upload),
+                        max_bytes=MAX_UPLOAD_BYTES)
     if size > MAX_UPLOAD_BYTES or size == 0:
-        path.unlink(missing_ok=True)
         reason = "The file is empty." if size == 0 else f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."
         raise SignalFileError([{"line": None, "column": "", "reason": reason}])
     return upload
