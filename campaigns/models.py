@@ -254,6 +254,8 @@ class Touch(WorkspaceScopedModel):
             models.Index(fields=["workspace", "account", "-planned_at"]),
             models.Index(fields=["workspace", "contact", "-planned_at"]),
             models.Index(fields=["workspace", "block_code"]),
+            # Deleting enrolments (a play, a campaign) checks and cascades to their touches.
+            models.Index(fields=["enrolment"], name="touch_enrolment"),
         ]
 
     def __str__(self) -> str:

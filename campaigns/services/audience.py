@@ -72,21 +72,39 @@ def _prefiltered(contacts: QuerySet, audience_filter: dict) -> QuerySet:
     return contacts
 
 
+PERSON_COLUMNS = ("pk", "account_id", "first_name", "last_name", "email", "roles", "seniority", "persona_id",
+                  "disc_style", "country", "time_zone", "consent_email", "consent_phone", "consent_ads",
+                  "consent_direct_mail", "erased_at")
+
+
+def _person(row) -> Person:
+    (pk, account_id, first, last, email, roles, seniority, persona_id, disc, country, tz,
+     c_email, c_phone, c_ads, c_mail, erased_at) = row
+    return Person(pk, account_id, f"{first} {last}".strip() or email, email, tuple(roles or ()), seniority or "",
+                  persona_id, disc or "", country or "", tz or "",
+                  {"email": c_email, "phone": c_phone, "ads": c_ads, "direct_mail": c_mail}, erased_at is not None)
+
+
 def step_people(step: Step, account_ids: list[int]) -> tuple[dict[int, list[Person]], list[int]]:
     """The people of each account that the step's audience filter picks, and the accounts
     where nobody fits (a coverage gap the campaign shows, not a silent skip)."""
     rows = (_prefiltered(Contact.objects.for_workspace(step.workspace_id).filter(account_id__in=account_ids),
                          step.audience_filter or {})
-            .values_list("pk", "account_id", "first_name", "last_name", "email", "roles", "seniority", "persona_id",
-                         "disc_style", "country", "time_zone", "consent_email", "consent_phone", "consent_ads",
-                         "consent_direct_mail", "erased_at"))
+            .order_by("pk").values_list(*PERSON_COLUMNS))
     people: dict[int, list[Person]] = {a: [] for a in account_ids}
-    for (pk, account_id, first, last, email, roles, seniority, persona_id, disc, country, tz,
-         c_email, c_phone, c_ads, c_mail, erased_at) in rows:
-        person = Person(pk, account_id, f"{first} {last}".strip() or email, email, tuple(roles or ()), seniority or "",
-                        persona_id, disc or "", country or "", tz or "",
-                        {"email": c_email, "phone": c_phone, "ads": c_ads, "direct_mail": c_mail}, erased_at is not None)
+    for row in rows:
+        person = _person(row)
         if _fits(person, step.audience_filter or {}):
-            people[account_id].append(person)
+            people[person.account_id].append(person)
     gaps = [a for a, found in people.items() if not found]
     return people, gaps
+
+
+def people_by_id(workspace_id: int, contact_ids) -> list[Person]:
+    """These people by id, in id order (the order `step_people` gives inside an account)."""
+    ids = sorted(set(contact_ids))
+    people = []
+    for start in range(0, len(ids), 10_000):
+        people.extend(_person(row) for row in Contact.objects.for_workspace(workspace_id)
+                      .filter(pk__in=ids[start:start + 10_000]).order_by("pk").values_list(*PERSON_COLUMNS))
+    return people

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus, Enrolment, EnrolmentStatus, Play, Step, TriggerKind
@@ -22,12 +22,22 @@ def play_enrol(*, play: Play, account_ids, reason: str, is_pilot: bool = False) 
                  .values_list("account_id", flat=True))
     first = Step.objects.for_workspace(play.workspace_id).filter(play=play).order_by("order").first()
     now = timezone.now()
-    new = [Enrolment(play=play, account_id=a, is_pilot=is_pilot, trigger_reason=reason[:255],
-                     next_step_order=first.order if first else 1,
-                     next_step_at=now + timedelta(hours=first.delay_hours) if first else now)
-           for a in ids if a not in active]
+    new = [a for a in ids if a not in active]
+    order, at = (first.order, now + timedelta(hours=first.delay_hours)) if first else (1, now)
     # The partial unique index is the guarantee when two enrolments race.
-    scoped.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    if connection.vendor == "postgresql":       # one statement, no model instance per account
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Enrolment._meta.db_table} (workspace_id, play_id, account_id, status, is_pilot, "
+                "trigger_reason, next_step_order, next_step_at, started_at, end_reason) "
+                "SELECT %s, %s, a, %s, %s, %s, %s, %s, %s, '' FROM unnest(%s::bigint[]) AS a "
+                "ON CONFLICT DO NOTHING",
+                [play.workspace_id, play.pk, EnrolmentStatus.ACTIVE, is_pilot, reason[:255], order, at, now, new])
+            return cursor.rowcount
+    else:
+        scoped.bulk_create([Enrolment(play=play, account_id=a, is_pilot=is_pilot, trigger_reason=reason[:255],
+                                      next_step_order=order, next_step_at=at) for a in new],
+                           ignore_conflicts=True, batch_size=2000)
     return len(new)
 
 

@@ -48,10 +48,10 @@ from campaigns.models import (
     CampaignStatus, Channel, Enrolment, EnrolmentStatus, FrequencySettings, OwnerConsent, Play, Step, Touch,
     TouchStatus,
 )
-from campaigns.services import progress
-from campaigns.services.audience import CONTACT_CHANNELS, Person, step_people
+from campaigns.services import clear_touches, progress
+from campaigns.services.audience import CONTACT_CHANNELS, Person, people_by_id, step_people
 
-BATCH = 2000
+BATCH = 5000
 # A touch reaches a person (or the account) at most once per step of an enrolment.
 ENGINE_CHANNEL = {"event_invite": engine.EVENT_INVITE}
 RETRY_BLOCKED_AFTER = timedelta(days=1)
@@ -143,15 +143,17 @@ def _plan_batch(workspace_id: int, enrolments: list[Due], now: datetime, policy:
     finished = [e.pk for e in enrolments if e.pk not in current]
     waits = progress.waits_resolve(workspace_id, [e for e in enrolments if e.pk in current], current, now)
     runnable = [e for e in enrolments if e.pk in current and e.pk not in waits.until and e.pk not in waits.replied]
-    planned, stale, earlier = _who(workspace_id, runnable, current)
+    planned, stale, earlier, staged = _who(workspace_id, runnable, current, plays, now, policy)
     rows = _decide(workspace_id, planned, plays, now, policy, counts)
-    outcome = _outcome(rows, earlier, now)
+    outcome = _outcome(rows, earlier, now, staged.clear_enrolments if staged else ())
     branches = progress.branch_targets(workspace_id, [e for e in runnable if e.pk in outcome.advance], current, now)
     with transaction.atomic():
         scoped = Enrolment.objects.for_workspace(workspace_id)
         if stale:
             Touch.objects.for_workspace(workspace_id).filter(pk__in=stale, status=TouchStatus.BLOCKED).delete()
         _insert(workspace_id, rows)
+        if staged is not None and staged.clear:
+            counts["planned"] += clear_touches.write(workspace_id, now, timezone.now())
         counts["exited_replied"] += progress.enrolments_end(scoped.filter(pk__in=waits.replied),
                                                             EnrolmentStatus.EXITED, progress.REPLIED, now)
         if outcome.blocked:
@@ -199,24 +201,44 @@ def _insert(workspace_id: int, rows: list[Row]) -> None:
         cursor.execute("DROP TABLE touch_plan")
 
 
-def _who(workspace_id: int, enrolments: list[Due], current: dict[int, Step]):
+def _who(workspace_id: int, enrolments: list[Due], current: dict[int, Step], plays: dict[int, Play],
+         now: datetime, policy: engine.Policy):
     """The (enrolment, step, person) touches to decide now — without the people this step
-    already reached — the ids of blocked rows that are tried again (they are replaced), and the
-    earlier rows' effective times and attempts, by enrolment."""
+    already reached and, on PostgreSQL, without the touches no rule can stop (staged in SQL by
+    campaigns/services/clear_touches.py and written as they are) — the ids of blocked rows that are
+    tried again (they are replaced), the earlier rows' effective times and attempts by
+    enrolment, and the staged clear touches (None when there are none)."""
     candidates: list[tuple[Due, Step, Person | None]] = []
     by_step: dict[int, list[Due]] = defaultdict(list)
     for enrolment in enrolments:
         by_step[current[enrolment.pk].pk].append(enrolment)
-    for group in by_step.values():
+    groups = list(by_step.values())
+    staged = None
+    people_groups = [g for g in groups if current[g[0].pk].channel in CONTACT_CHANNELS]
+    if people_groups and clear_touches.enabled():
+        staged = clear_touches.stage(
+            workspace_id, [(current[g[0].pk], plays[g[0].play_id].priority, plays[g[0].play_id].campaign_id,
+                            [(e.pk, e.account_id) for e in g]) for g in people_groups], now, policy)
+        unclear: dict[int, list[int]] = defaultdict(list)
+        for enrolment_id, _, contact_id in staged.unclear:
+            unclear[enrolment_id].append(contact_id)
+        people = {p.contact_id: p for p in people_by_id(workspace_id, (c for _, _, c in staged.unclear))}
+    for group in groups:
         step = current[group[0].pk]
-        if step.channel in CONTACT_CHANNELS:
-            people, gaps = step_people(step, [e.account_id for e in group])
-            for enrolment in group:
-                candidates.extend((enrolment, step, person) for person in people[enrolment.account_id])
-                if enrolment.account_id in gaps:
-                    candidates.append((enrolment, step, None))   # recorded as a coverage gap
-        else:
+        if step.channel not in CONTACT_CHANNELS:
             candidates.extend((enrolment, step, None) for enrolment in group)
+            continue
+        if staged is not None:
+            for enrolment in group:
+                candidates.extend((enrolment, step, people[c]) for c in sorted(unclear.get(enrolment.pk, ())))
+                if enrolment.pk in staged.gaps:
+                    candidates.append((enrolment, step, None))   # recorded as a coverage gap
+            continue
+        found, gaps = step_people(step, [e.account_id for e in group])
+        for enrolment in group:
+            candidates.extend((enrolment, step, person) for person in found[enrolment.account_id])
+            if enrolment.account_id in gaps:
+                candidates.append((enrolment, step, None))   # recorded as a coverage gap
     keys = {touch_key(e.pk, s.pk, p.contact_id if p else None): (e, s, p) for e, s, p in candidates}
     existing = (Touch.objects.for_workspace(workspace_id).filter(key__in=list(keys))
                 .values_list("pk", "key", "status", "block_code", "attempts", "planned_at")) if keys else []
@@ -233,7 +255,7 @@ def _who(workspace_id: int, enrolments: list[Due], current: dict[int, Step]):
             if status in (TouchStatus.PLANNED, TouchStatus.DEFERRED):
                 known["at"] = planned_at if known["at"] is None else max(known["at"], planned_at)
     planned = [(key, *item) for key, item in keys.items() if key not in done]
-    return planned, stale, earlier
+    return planned, stale, earlier, staged
 
 
 class _Outcome:
@@ -246,11 +268,14 @@ class _Outcome:
         self.blocked: dict[int, str] = {}
 
 
-def _outcome(rows: list[Row], earlier: dict[int, dict], now: datetime) -> _Outcome:
+def _outcome(rows: list[Row], earlier: dict[int, dict], now: datetime, planned_in_sql=()) -> _Outcome:
+    """`planned_in_sql`: enrolments with clear touches written by clear_touches (planned at `now`)."""
     outcome = _Outcome()
     by_enrolment: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         by_enrolment[row.enrolment_id].append(row)
+    for enrolment_id in planned_in_sql:
+        by_enrolment.setdefault(enrolment_id, [])
     for enrolment_id in earlier:
         by_enrolment.setdefault(enrolment_id, [])
     for enrolment_id, touches in by_enrolment.items():
