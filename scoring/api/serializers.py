@@ -122,6 +122,25 @@ class TierMoveSerializer(serializers.Serializer):
     accounts = serializers.IntegerField()
 
 
+class ContactWhatIfSerializer(serializers.Serializer):
+    """Contact scores and MQLs with the proposal (only when contact weights or the MQL threshold change)."""
+
+    contacts = serializers.IntegerField(help_text="Contacts with a current score.")
+    changed = serializers.IntegerField(help_text="Contacts whose score changes.")
+    raised = serializers.IntegerField()
+    lowered = serializers.IntegerField()
+    threshold_before = serializers.IntegerField(help_text="The MQL threshold the current scores used.")
+    threshold_after = serializers.IntegerField(help_text="The proposed MQL threshold.")
+    at_threshold_before = serializers.IntegerField(help_text="Contacts at or above the threshold now.")
+    at_threshold_after = serializers.IntegerField(help_text="Contacts at or above the proposed threshold.")
+    new_mql = serializers.IntegerField(help_text="Leads the next recompute would make MQLs that it would not now.")
+    below_threshold = serializers.IntegerField(
+        help_text="Contacts that reach the threshold now and would not (an MQL keeps its stage).")
+    spearman = serializers.FloatField(allow_null=True, help_text="Rank correlation of old and new contact scores.")
+    mean_before = serializers.FloatField(allow_null=True)
+    mean_after = serializers.FloatField(allow_null=True)
+
+
 class WhatIfSerializer(serializers.Serializer):
     """What the proposal would change in the current run's scores (nothing is saved)."""
 
@@ -145,6 +164,8 @@ class WhatIfSerializer(serializers.Serializer):
                                       help_text="Rank correlation of old and new scores (1 = same order).")
     mean_before = serializers.FloatField(allow_null=True)
     mean_after = serializers.FloatField(allow_null=True)
+    contacts = ContactWhatIfSerializer(allow_null=True, help_text="Contact scores and MQLs; null when neither the "
+                                                                  "contact weights nor the MQL threshold change.")
     notes = serializers.ListField(child=serializers.CharField())
 
 

@@ -2,15 +2,24 @@
 signs them off. Nothing is saved.
 
 Every account of the current run is recomposed from what the run stored — its fit, intent,
-engagement and predictive values, its adjustments, its MQA state before the run — with the same
-arithmetic as `composite_score` (DOMAIN.md §1.6), the same MQA entry rule and the same tier
-thresholds. Fit is scored again (set-based firmographics, `fit_score`) only when the ICP changes;
-engagement is re-derived from the stored decayed minutes only when its reference minutes change.
+engagement and predictive values, its adjustments, its MQA state — with the same arithmetic as
+`composite_score` (DOMAIN.md §1.6) and the same tier thresholds; MQA goes on from the current
+state with the engine's rule (entry, and exit after two runs below the margin), as the next
+recompute would decide it. Fit is scored again (set-based firmographics, `fit_score`) only when
+the ICP changes; engagement is re-derived from the stored decayed minutes only when its reference minutes change.
 
 The composite is computed for all accounts at once with numpy. Where a score sits on a rounding
 tie (x.5), the order of floating-point additions decides it, so those accounts — a few percent —
 are recomposed with the engine itself from their stored component reasons: the preview of the
 weights a run used reproduces that run exactly.
+
+Contacts (when the contact weights or the MQL threshold change): a contact's score is
+`contact_score` of its stored persona fit and own engagement, so the current contact scores are
+grouped by (fit, engagement, score, still a promotable lead) inside the database — at most a few
+thousand groups for a million people — and each distinct pair is scored again with the engine.
+
+The ICP page previews one change at a time: `icp_whatif_criteria` is the saved ICP with one
+criterion added, changed or removed, and `whatif_icp_preview` scores it with the active weights.
 """
 from __future__ import annotations
 
@@ -21,24 +30,27 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Count
+from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.utils import timezone
 
 from abm_platform.models import Workspace
 from accounts.models import Account, AccountTechnology, Tier
+from contacts.models import LifecycleStage, LifecycleTransition
+from contacts.services.lifecycle import RECYCLE_COOL_DOWN_DAYS
 from insights.signals.models import TriggerEvent
-from scoring.engine.composite import Component, composite_score, effective_weights
+from scoring.engine.composite import Component, composite_score, contact_score, effective_weights
 from scoring.engine.fit import Criterion, Firmographics, FitResult, fit_score
 from scoring.engine.reasons import Reason
 from scoring.engine.stages import mqa_next, tier_suggestion
-from scoring.models import ScoreSnapshot, ScoringRun, ScoringWeights
+from scoring.models import ContactScore, IcpCriterion, RunStatus, ScoreSnapshot, ScoringRun, ScoringWeights
 from scoring.services.compute import BONUS_TRIGGERS, TRIGGER_WORDS
 from scoring.services.config import SETTING_FIELDS, weights_active, weights_validate
+from scoring.services.icp import icp_config_clean
 from scoring.services.recompute import current_run
 
 COMPONENTS = ("fit", "intent", "engagement", "predictive")   # the order composite_score sums them in
 ADJUSTMENT_SETTINGS = ("no_decision_maker_penalty", "trigger_bonus", "trigger_bonus_max")
-NOT_PREVIEWED = {"contact_fit": "contact score weights", "contact_engagement": "contact score weights",
-                 "mql_threshold": "the MQL threshold"}
+CONTACT_SETTINGS = ("contact_fit", "contact_engagement", "mql_threshold")
 TOP_MOVERS = 10
 RANK_MOVE = 10
 TIE = 1e-6
@@ -72,6 +84,26 @@ class TierMove:
 
 
 @dataclass
+class ContactWhatIf:
+    """What the proposal does to the contacts' scores and to who reaches the MQL threshold.
+    Stages never move back on their own, so contacts falling below the threshold stay MQLs."""
+
+    contacts: int = 0
+    changed: int = 0
+    raised: int = 0
+    lowered: int = 0
+    threshold_before: int = 0
+    threshold_after: int = 0
+    at_threshold_before: int = 0
+    at_threshold_after: int = 0
+    new_mql: int = 0            # leads the next recompute would make MQLs, that the current settings do not
+    below_threshold: int = 0    # contacts at the threshold now that would no longer reach it
+    spearman: float | None = None
+    mean_before: float | None = None
+    mean_after: float | None = None
+
+
+@dataclass
 class WhatIf:
     run_id: int | None
     as_of: datetime | None
@@ -92,13 +124,17 @@ class WhatIf:
     spearman: float | None = None
     mean_before: float | None = None
     mean_after: float | None = None
+    contacts: ContactWhatIf | None = None
     notes: list[str] = field(default_factory=list)
 
 
-def whatif_preview(*, workspace: Workspace, values: dict, criteria: list[Criterion] | None = None) -> WhatIf:
+def whatif_preview(*, workspace: Workspace, values: dict, criteria: list[Criterion] | None = None,
+                   contacts: bool = True) -> WhatIf:
     """Recompose the current run's scores with proposed weights and settings (`values`, checked
     like a proposal: the four weights are required, settings default to the active ones) and,
-    if given, a changed ICP. Raises ValidationError for weights that could not be proposed."""
+    if given, a changed ICP. With `contacts`, contact scores and MQLs are previewed too when the
+    contact weights or the MQL threshold differ from the run's. Raises ValidationError for
+    weights that could not be proposed."""
     cleaned = weights_validate(values)
     active = weights_active(workspace=workspace)
     proposed = {name: getattr(active, name) for name in SETTING_FIELDS} | cleaned
@@ -131,9 +167,11 @@ def whatif_preview(*, workspace: Workspace, values: dict, criteria: list[Criteri
     _settle_ties(run, frame, weights, fit_results, adjustment_lists)
     if frame["predictive"].isna().all() and weights["predictive"] > 0:
         result.notes.append("Predictive left out: no validated model; its weight is shared out over the others.")
-    skipped = sorted({NOT_PREVIEWED[n] for n in NOT_PREVIEWED if n in cleaned and cleaned[n] != getattr(active, n)})
-    if skipped:
-        result.notes.append(f"Not previewed here ({', '.join(skipped)}): they change contact scores only.")
+    if contacts and any(float(proposed[n]) != float(getattr(used, n)) for n in CONTACT_SETTINGS):
+        result.contacts = _contacts_preview(run, proposed)
+        if float(proposed["engagement_ref_minutes"]) != float(used.engagement_ref_minutes):
+            result.notes.append("Contacts keep their engagement as computed: a person's decayed minutes are not "
+                                "stored, so a new engagement reference shows in contact scores after a recompute.")
     tier_names = _mqa_and_tiers(workspace, frame, proposed)
     _summarise(result, frame, workspace, tier_names)
     return result
@@ -142,25 +180,22 @@ def whatif_preview(*, workspace: Workspace, values: dict, criteria: list[Criteri
 # --- loading -------------------------------------------------------------------------------------
 
 def _load(run: ScoringRun) -> pd.DataFrame:
-    """One row per account of the run: stored components, score, MQA, tier suggestion, the MQA
-    state the run started from, and the sum of its adjustment lines. Three set-based queries."""
+    """One row per account of the run: stored components, score, MQA state, tier suggestion and
+    the sum of its adjustment lines. Two set-based queries."""
     rows = list(ScoreSnapshot.objects.for_workspace(run.workspace_id).filter(run=run).order_by("account_id")
                 .values_list("account_id", "fit", "intent", "engagement", "predictive", "score", "is_mqa",
-                             "tier_suggestion_id", "facts__fit_scored", "facts__decision_maker_known",
-                             "facts__decayed_minutes", "facts__breadth_factor"))
+                             "tier_suggestion_id", "below_exit_runs", "facts__fit_scored",
+                             "facts__decision_maker_known", "facts__decayed_minutes", "facts__breadth_factor"))
     columns = ["account_id", "fit", "intent", "engagement", "predictive", "score", "is_mqa", "tier_id",
-               "fit_scored", "decision_maker_known", "decayed_minutes", "breadth_factor"]
+               "below_exit_runs", "fit_scored", "decision_maker_known", "decayed_minutes", "breadth_factor"]
     frame = pd.DataFrame(rows, columns=columns)
     if frame.empty:
         return frame
     frame["fit_scored"] = frame["fit_scored"].map(lambda v: v is not False and v not in (0, "false"))
     frame["predictive"] = frame["predictive"].astype("float64")
-    previous = {}
-    if run.previous_run_id:
-        previous = {a: (m, b) for a, m, b in ScoreSnapshot.objects.for_workspace(run.workspace_id).filter(
-            run_id=run.previous_run_id).values_list("account_id", "is_mqa", "below_exit_runs")}
-    frame["was_mqa"] = [previous.get(a, (False, 0))[0] for a in frame["account_id"]]
-    frame["below_exit_runs"] = [previous.get(a, (False, 0))[1] for a in frame["account_id"]]
+    # MQA goes on from where the current scores left it, as the next recompute's would.
+    frame["was_mqa"] = frame["is_mqa"].astype(bool)
+    frame["below_exit_runs"] = frame["below_exit_runs"].fillna(0).astype(int)
     frame["adjustment"] = frame["account_id"].map(_stored_adjustments(run)).fillna(0.0)
     return frame
 
@@ -323,15 +358,17 @@ def _stored_adjustment_lines(reasons: list[dict]) -> list[Reason]:
 
 
 def _mqa_and_tiers(workspace: Workspace, frame: pd.DataFrame, proposed: dict) -> dict[int, str]:
-    """MQA with its hysteresis from the state the run started from, and the tier suggestion, with
-    the engine's own rules (stages.mqa_next, stages.tier_suggestion)."""
+    """MQA as the next recompute would decide it — with its hysteresis, from the current MQA state —
+    and the tier suggestion, with the engine's own rules (stages.mqa_next, stages.tier_suggestion)."""
     threshold, min_fit, margin = (int(proposed[n]) for n in ("mqa_threshold", "mqa_min_fit", "mqa_exit_margin"))
     thresholds = {int(k): int(v) for k, v in (proposed.get("tier_thresholds") or {}).items()}
     fits = [int(f) if scored else None for f, scored in zip(frame["fit"], frame["fit_scored"])]
-    frame["new_mqa"] = [
-        mqa_next(score=int(s), fit=f, was_mqa=bool(was), below_exit_runs=int(below), threshold=threshold,
-                 min_fit=min_fit, exit_margin=margin).is_mqa
-        for s, f, was, below in zip(frame["new_score"], fits, frame["was_mqa"], frame["below_exit_runs"])]
+    states = [mqa_next(score=int(s), fit=f, was_mqa=bool(was), below_exit_runs=int(below), threshold=threshold,
+                       min_fit=min_fit, exit_margin=margin)
+              for s, f, was, below in zip(frame["new_score"], fits, frame["was_mqa"], frame["below_exit_runs"])]
+    frame["new_mqa"] = [state.is_mqa for state in states]
+    frame["leaving_mqa"] = [state.is_mqa and was and state.below_exit_runs > below
+                            for state, was, below in zip(states, frame["was_mqa"], frame["below_exit_runs"])]
     tiers = list(Tier.objects.for_workspace(workspace).values_list("pk", "order", "name"))
     order_of = {pk: order for pk, order, _ in tiers}
     name_of_order = {order: name for _, order, name in tiers}   # as recompute: one tier per order
@@ -339,6 +376,99 @@ def _mqa_and_tiers(workspace: Workspace, frame: pd.DataFrame, proposed: dict) ->
     frame["new_tier"] = [tier_suggestion(score=int(s), fit=f, thresholds=thresholds, min_fit=min_fit)
                          for s, f in zip(frame["new_score"], fits)]
     return name_of_order
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+def _contacts_preview(run: ScoringRun, proposed: dict) -> ContactWhatIf:
+    """Current contact scores grouped by (fit, engagement, score, promotable lead), each distinct
+    (fit, engagement) scored again with `contact_score`; counts and ranks weighted by group size."""
+    workspace_id = run.workspace_id
+    used: ScoringWeights = run.weights
+    recently_rejected = LifecycleTransition.objects.for_workspace(workspace_id).filter(
+        from_stage__in=[LifecycleStage.MQL, LifecycleStage.SAL], to_stage=LifecycleStage.LEAD,
+        changed_at__gte=timezone.now() - timedelta(days=RECYCLE_COOL_DOWN_DAYS)).values("contact_id")
+    promotable = Q(contact__lifecycle_stage=LifecycleStage.LEAD) & ~Q(contact_id__in=recently_rejected)
+    groups = list(ContactScore.objects.for_workspace(workspace_id)
+                  .filter(run__status=RunStatus.FINISHED, contact__erased_at__isnull=True)
+                  .annotate(lead=Case(When(promotable, then=Value(True)), default=Value(False),
+                                      output_field=BooleanField()))
+                  .values_list("fit", "engagement", "score", "lead").annotate(n=Count("pk")).order_by())
+    before_threshold, after_threshold = int(used.mql_threshold), int(proposed["mql_threshold"])
+    result = ContactWhatIf(threshold_before=before_threshold, threshold_after=after_threshold)
+    if not groups:
+        return result
+    weights = (float(proposed["contact_fit"]), float(proposed["contact_engagement"]))
+    scored = {pair: contact_score(fit=pair[0], fit_words="", engagement=pair[1], weights=weights)[0]
+              for pair in {(int(f), int(e)) for f, e, *_ in groups}}
+    old = np.array([g[2] for g in groups], dtype="int64")
+    new = np.array([scored[(int(g[0]), int(g[1]))] for g in groups], dtype="int64")
+    lead = np.array([bool(g[3]) for g in groups])
+    n = np.array([g[4] for g in groups], dtype="int64")
+    reach_before, reach_after = old >= before_threshold, new >= after_threshold
+    result.contacts = int(n.sum())
+    result.changed = int(n[new != old].sum())
+    result.raised, result.lowered = int(n[new > old].sum()), int(n[new < old].sum())
+    result.at_threshold_before, result.at_threshold_after = int(n[reach_before].sum()), int(n[reach_after].sum())
+    result.new_mql = int(n[lead & reach_after & ~reach_before].sum())
+    result.below_threshold = int(n[reach_before & ~reach_after].sum())
+    result.mean_before = round(float((old * n).sum() / n.sum()), 1)
+    result.mean_after = round(float((new * n).sum() / n.sum()), 1)
+    result.spearman = 1.0 if (old == new).all() else _weighted_spearman(old, new, n)
+    return result
+
+
+def _average_ranks(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each group's average rank (1 = lowest) among all the people the groups stand for, ties shared."""
+    totals = pd.Series(counts).groupby(values).sum().sort_index()
+    below = totals.cumsum() - totals
+    average = below + (totals + 1) / 2
+    return average.reindex(values).to_numpy(dtype="float64")
+
+
+def _weighted_spearman(old: np.ndarray, new: np.ndarray, counts: np.ndarray) -> float | None:
+    """Spearman over people (Pearson on average ranks), from groups of identical people."""
+    a, b, w = _average_ranks(old, counts), _average_ranks(new, counts), counts.astype("float64")
+    mean_a, mean_b = np.average(a, weights=w), np.average(b, weights=w)
+    cov = np.average((a - mean_a) * (b - mean_b), weights=w)
+    var_a, var_b = np.average((a - mean_a) ** 2, weights=w), np.average((b - mean_b) ** 2, weights=w)
+    if var_a == 0 or var_b == 0:
+        return None
+    return round(float(cov / np.sqrt(var_a * var_b)), 4)
+
+
+# --- the ICP page --------------------------------------------------------------------------------
+
+def icp_whatif_criteria(*, workspace: Workspace, criterion: IcpCriterion | None = None,
+                        proposed: dict | None = None) -> list[Criterion]:
+    """The saved ICP with one change, in the order a recompute reads it: `proposed` (kind, label,
+    weight, config, is_disqualifier — checked like a criterion being saved) replaces `criterion`,
+    or is added at the end without one; `criterion` without `proposed` is left out."""
+    if criterion is None and proposed is None:
+        raise ValueError("Say what changes: a criterion, a proposed one, or both.")
+    changed = None
+    if proposed is not None:
+        disqualifier = bool(proposed.get("is_disqualifier", False))
+        config = icp_config_clean(proposed["kind"], proposed.get("config"), is_disqualifier=disqualifier)
+        changed = Criterion(proposed["kind"], (proposed.get("label") or "").strip() or "new criterion",
+                            float(proposed.get("weight", 1.0)), config, disqualifier)
+    criteria = []
+    for saved in IcpCriterion.objects.for_workspace(workspace):
+        if criterion is not None and saved.pk == criterion.pk:
+            if changed is not None:
+                criteria.append(changed)
+            continue
+        criteria.append(Criterion(saved.kind, saved.label, saved.weight, saved.config, saved.is_disqualifier))
+    if criterion is None:
+        criteria.append(changed)
+    return criteria
+
+
+def whatif_icp_preview(*, workspace: Workspace, criteria: list[Criterion]) -> WhatIf:
+    """What a changed ICP would do to the current scores with the active weights and settings."""
+    active = weights_active(workspace=workspace)
+    return whatif_preview(workspace=workspace, values={name: getattr(active, name) for name in COMPONENTS},
+                          criteria=criteria, contacts=False)
 
 
 # --- the summary ---------------------------------------------------------------------------------
@@ -355,6 +485,11 @@ def _summarise(result: WhatIf, frame: pd.DataFrame, workspace: Workspace, names:
     was, now = frame["is_mqa"].astype(bool), frame["new_mqa"].astype(bool)
     result.mqa_before, result.mqa_after = int(was.sum()), int(now.sum())
     result.new_mqa, result.lost_mqa = int((now & ~was).sum()), int((was & ~now).sum())
+    leaving = int(frame["leaving_mqa"].sum())
+    if leaving:
+        result.notes.append(f"{leaving} MQA{'s' if leaving != 1 else ''} would fall below the exit line: "
+                            f"{'they stay' if leaving != 1 else 'it stays'} MQA for this recompute and leave at "
+                            "the next one unless the score recovers.")
     result.mean_before, result.mean_after = round(float(old.mean()), 1), round(float(new.mean()), 1)
 
     def tier_label(order) -> str:

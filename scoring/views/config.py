@@ -1,6 +1,8 @@
 """The ICP and the weights: what the score is made of, and who agreed to it.
 
-ICP: everyone reads the criteria; marketing adds, edits and deletes them. Weights: the active
+ICP: everyone reads the criteria; marketing adds, edits and deletes them, and sees before saving
+what the change would do to the current scores (htmx POST of the add or edit form to
+`icp_preview` / `icp_criterion_preview`, or `remove` for a deletion). Weights: the active
 version with its two sign-offs, drafts waiting for theirs, and a propose form whose what-if
 preview (htmx POST to `weights_preview`) shows what the proposal would change before it is saved.
 """
@@ -19,7 +21,7 @@ from scoring.selectors import weights_versions
 from scoring.services.config import weights_active, weights_propose, weights_sign_off
 from scoring.services.icp import icp_criterion_delete, icp_criterion_save
 from scoring.services.recompute import current_run
-from scoring.services.whatif import whatif_preview
+from scoring.services.whatif import icp_whatif_criteria, whatif_icp_preview, whatif_preview
 
 PROPOSERS = MARKETERS | SELLERS
 COMPONENTS = (("fit", "Fit"), ("intent", "Intent"), ("engagement", "Engagement"), ("predictive", "Predictive"))
@@ -93,6 +95,58 @@ class IcpDeleteView(IcpPageMixin, WorkspaceObjectMixin, View):
         icp_criterion_delete(criterion=criterion)
         messages.success(request, f"Criterion “{criterion.label}” deleted.")
         return redirect("scoring:icp")
+
+
+class IcpPreviewView(IcpPageMixin, View):
+    """POST the add form: what adding the criterion would change, as an HTML fragment (htmx).
+    Nothing is saved."""
+
+    template_name = "scoring/_icp_whatif.html"
+
+    def post(self, request):
+        return self.render_preview(form=_preview_form(request.POST, prefix=None, label=""), change="add")
+
+    def render_preview(self, *, change: str, form=None, criterion=None):
+        context = {"change": change, "criterion": criterion, "preview": None, "errors": [],
+                   "label": criterion.label if criterion else ""}
+        if form is not None and not form.is_valid():
+            context["errors"] = _form_messages(form)
+            return render(self.request, self.template_name, context)
+        proposed = form.service_fields() if form is not None else None
+        if proposed is not None:
+            context["label"] = proposed["label"]
+        try:
+            criteria = icp_whatif_criteria(workspace=self.workspace, criterion=criterion, proposed=proposed)
+            context["preview"] = whatif_icp_preview(workspace=self.workspace, criteria=criteria)
+        except ValidationError as error:
+            context["errors"] = error.messages
+        return render(self.request, self.template_name, context)
+
+
+class IcpCriterionPreviewView(IcpPreviewView, WorkspaceObjectMixin):
+    """POST the edit form: what saving it would change; POST `remove=1`: what deleting the
+    criterion would change. Nothing is saved."""
+
+    def post(self, request, pk):
+        criterion = self.get_object()
+        if request.POST.get("remove"):
+            return self.render_preview(change="remove", criterion=criterion)
+        form = _preview_form(request.POST, prefix="edit", label=criterion.label)
+        return self.render_preview(change="edit", form=form, criterion=criterion)
+
+
+def _preview_form(data, *, prefix: str | None, label: str) -> IcpCriterionForm:
+    """The criterion form for a preview: a label not typed yet does not stop it."""
+    data = data.copy()
+    key = f"{prefix}-label" if prefix else "label"
+    if not data.get(key, "").strip():
+        data[key] = label or "new criterion"
+    return IcpCriterionForm(data, prefix=prefix)
+
+
+def _form_messages(form) -> list[str]:
+    return [f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
+            for f, e in form.errors.items()]
 
 
 def _next_order(criteria) -> int:
@@ -199,8 +253,7 @@ class WeightsPreviewView(WorkspaceView, View):
             except ValidationError as error:
                 context["errors"] = error.messages
         else:
-            context["errors"] = [f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
-                                 for f, e in form.errors.items()]
+            context["errors"] = _form_messages(form)
         return render(request, self.template_name, context)
 
 
