@@ -137,8 +137,9 @@ def _add_candidates(cursor, workspace_id, step: Step, priority: int, campaign_id
         "SELECT e.id, %(step)s, %(campaign)s, %(play)s, %(priority)s, %(channel)s, %(consent)s, %(timed)s, %(fast)s, "
         "e.account_id, c.id, e.id || ':' || %(step)s || ':' || c.id "
         "FROM unnest(%(enrolments)s::bigint[], %(accounts)s::bigint[]) AS e(id, account_id) "
-        "JOIN contacts_contact c ON c.workspace_id = %(ws)s AND c.account_id = e.account_id"
-        + "".join(f" AND {condition}" for condition in where), params)
+        "CROSS JOIN LATERAL (SELECT c.id FROM contacts_contact c "
+        "WHERE c.workspace_id = %(ws)s AND c.account_id = e.account_id"
+        + "".join(f" AND {condition}" for condition in where) + " OFFSET 0) AS c", params)
 
 
 def _mark_clear(cursor, workspace_id: int, now: datetime, policy: engine.Policy) -> None:
