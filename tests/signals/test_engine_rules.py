@@ -112,3 +112,14 @@ def test_wildcards_are_refused_in_page_fragments():
 def test_only_differences_from_the_defaults_are_stored():
     numbers = merged_rules({"web_visit": {"minutes": 1, "high_value_bonus": 6}})
     assert rules_overrides(numbers) == {"web_visit": {"high_value_bonus": 6.0}}
+
+
+def test_an_infinite_number_is_reported_as_not_a_whole_number_not_a_crash():
+    from datetime import datetime, timezone
+
+    from insights.signals.engine.rows import check_row
+
+    checked = check_row("engagement", {"type": "web_visit", "occurred_at": "2026-01-05", "email": "a@b.example",
+                                       "source": "web", "duration_seconds": "inf"}, now=datetime(2026, 2, 1, tzinfo=timezone.utc))
+    assert [e["column"] for e in checked.errors] == ["duration_seconds"]
+    assert "not a whole number" in checked.errors[0]["reason"]

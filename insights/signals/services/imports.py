@@ -77,7 +77,7 @@ def signal_import_run(*, job: Job, progress) -> dict:
         progress.update(done, message=f"{done:,} of {total:,} rows")
 
     outcome = signals_ingest(workspace=job.workspace_id, kind=adapter.kind, rows=adapter.rows(),
-                             source=adapter.source, progress=report)
+                             source=adapter.source, progress=report, read_ahead=True)
     Job.objects.for_workspace(job.workspace_id).filter(pk=job.pk).update(error_report=outcome.errors)
     path.unlink(missing_ok=True)
     result = {"file": params.get("filename", ""), **outcome.counts()}
