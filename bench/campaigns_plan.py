@@ -389,8 +389,14 @@ def main() -> None:
     parser.add_argument("--send-seconds", type=float, default=30.0)
     parser.add_argument("--skip", default="", help="comma-separated: send, triggers")
     parser.add_argument("--keep", action="store_true", help="leave the bench campaigns in the database")
+    parser.add_argument("--engine-only", action="store_true",
+                        help="every touch through the Python engine (no SQL path for clear touches): the comparison")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    if args.engine_only:
+        from campaigns.services import clear_touches
+
+        clear_touches.ENABLED = False
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL: export DATABASE_URL=postgres://…/abm_bench")
     from abm_platform.models import Membership
