@@ -1,6 +1,6 @@
 from accounts.models.accounts import (
     Account, AccountGroup, AccountIdentifier, AccountTechnology, AttributeDefinition, AttributeType,
-    IdentifierKind, JourneyStage, Relationship,
+    IdentifierKind, JourneyStage, NEVER_CONTACTED, Relationship,
 )
 from accounts.models.holds import Hold
 from accounts.models.opportunities import Opportunity, OpportunityStage, OpportunityStageChange, StageKind
@@ -14,7 +14,7 @@ from accounts.models.tiers import BuyingGroupRole, EngagementModel, Tier, TierCh
 __all__ = [
     "Account", "AccountGroup", "AccountIdentifier", "AccountPlan", "AccountTechnology", "AttributeDefinition",
     "AttributeType", "BuyingGroupRole", "EngagementModel", "Hold", "IdentifierKind", "JourneyStage", "NominationFeedback",
-    "NominationStatus", "Opportunity", "OpportunityStage", "OpportunityStageChange", "PlanStatus", "PlanStep", "Relationship",
+    "NEVER_CONTACTED", "NominationStatus", "Opportunity", "OpportunityStage", "OpportunityStageChange", "PlanStatus", "PlanStep", "Relationship",
     "Segment", "SegmentKind", "SegmentMember", "StageKind", "TargetList", "TargetListEvent",
     "TargetListNomination", "TargetListStatus", "Tier", "TierChange",
 ]

@@ -85,9 +85,9 @@ CONFLICTING_PLAY = "conflicting_play"
 RETRYABLE_CODES = frozenset({FREQUENCY_CAP, CONFLICTING_PLAY})
 
 _EMAIL_CHANNELS = frozenset({EMAIL, EVENT_INVITE, WEBINAR_INVITE})
-_NOT_COUNTED = frozenset({WEB_PERSONALISATION, WEBHOOK})           # reach no one: no caps
-_TIMED = frozenset({EMAIL, EVENT_INVITE, WEBINAR_INVITE, SALES_TASK})  # delivered at a moment
-_CONSENT_BY_CHANNEL = {EMAIL: "email", EVENT_INVITE: "email", WEBINAR_INVITE: "email", AD_AUDIENCE: "ads",
+NOT_COUNTED = frozenset({WEB_PERSONALISATION, WEBHOOK})           # reach no one: no caps
+TIMED = frozenset({EMAIL, EVENT_INVITE, WEBINAR_INVITE, SALES_TASK})  # delivered at a moment
+CONSENT_BY_CHANNEL = {EMAIL: "email", EVENT_INVITE: "email", WEBINAR_INVITE: "email", AD_AUDIENCE: "ads",
                        DIRECT_MAIL: "direct_mail", WEB_PERSONALISATION: None, WEBHOOK: None}
 _CONSENT_BY_TASK = {"call": "phone", "linkedin": None, "email": "email"}
 _CONSENT_LABELS = {"email": "e-mail", "phone": "phone calls", "ads": "ads", "direct_mail": "direct mail"}
@@ -349,7 +349,7 @@ def _is_email(channel: str, task_type: str | None) -> bool:
 def _consent_channel(touch: Touch) -> str | None:
     if touch.channel == SALES_TASK:
         return _CONSENT_BY_TASK[touch.task_type]
-    return _CONSENT_BY_CHANNEL[touch.channel]
+    return CONSENT_BY_CHANNEL[touch.channel]
 
 
 def _person_rule(touch: Touch, person: Person | None) -> Decision | None:
@@ -405,7 +405,7 @@ def _account_rules(touch: Touch, account: AccountState) -> Decision | None:
 
 def _effective_time(touch: Touch, tz: tzinfo, policy: Policy) -> datetime:
     """Rule 6's moment: ``planned_at`` inside the local window, else the next window start (UTC)."""
-    if touch.channel not in _TIMED:
+    if touch.channel not in TIMED:
         return touch.planned_at
     local = touch.planned_at.astimezone(tz)
     if policy.send_window_start <= local.time() < policy.send_window_end:
@@ -457,7 +457,7 @@ class _Ledger:
         self._history_by_contact: dict[Hashable, list[PastTouch]] = defaultdict(list)
         self._account_times: dict[Hashable, list[float]] = defaultdict(list)
         for past in history:
-            if past.channel in _NOT_COUNTED:
+            if past.channel in NOT_COUNTED:
                 continue
             self._account_times[past.account_id].append(past.at.timestamp())
             if past.contact_id is not None:
@@ -490,7 +490,7 @@ class _Ledger:
         return index
 
     def record(self, touch: Touch, person: Person | None, at: datetime) -> None:
-        if touch.channel in _NOT_COUNTED:
+        if touch.channel in NOT_COUNTED:
             return
         insort(self._account_times[touch.account_id], at.timestamp())
         if person is not None:
@@ -499,7 +499,7 @@ class _Ledger:
     def over_cap(self, touch: Touch, person: Person | None, account: AccountState, at: datetime) -> Decision | None:
         """Rule 5 at the touch's effective time, in the order: e-mails per day, e-mails per 7 days,
         touches per contact per 7 days, touches per account per 7 days."""
-        if touch.channel in _NOT_COUNTED:
+        if touch.channel in NOT_COUNTED:
             return None
         caps = self.policy.caps
         stamp = at.timestamp()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytz
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -44,6 +46,12 @@ class Person:
     time_zone: str
     consent: dict
     erased: bool
+
+
+def country_timezone(country: str) -> str | None:
+    """A person without a time zone of their own is in their country's first zone (pytz)."""
+    zones = pytz.country_timezones.get(country.upper()) if country else None
+    return zones[0] if zones else None
 
 
 def _fits(person: Person, audience_filter: dict) -> bool:

@@ -31,18 +31,18 @@ import pytz
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Relationship
+from accounts.models import NEVER_CONTACTED, Relationship
 from campaigns.engine import suppression as engine
 from campaigns.models import Step, TouchStatus
+from campaigns.services.audience import country_timezone
 
 # Switched off by the equivalence test to plan the same scenario through the engine alone.
 ENABLED = True
-# channel → (the contact's consent column the engine reads, delivered at a moment: quiet hours apply)
-CHANNELS = {"email": ("consent_email", True), "event_invite": ("consent_email", True),
-            "ad_audience": ("consent_ads", False)}
+# channel → (the contact's consent column the engine reads, delivered at a moment: quiet hours apply),
+# from the engine's own tables.
+CHANNELS = {channel: (f"consent_{engine.CONSENT_BY_CHANNEL[channel]}", channel in engine.TIMED)
+            for channel in (engine.EMAIL, engine.EVENT_INVITE, engine.AD_AUDIENCE)}
 COUNTED = (TouchStatus.SENT, TouchStatus.SENDING, TouchStatus.PLANNED, TouchStatus.DEFERRED)
-NOT_COUNTED_CHANNELS = ("web_personalisation", "webhook")
-EXCLUDED = (Relationship.COMPETITOR, Relationship.PARTNER, Relationship.VENDOR, Relationship.DISQUALIFIED)
 TABLE = "plan_candidate"
 
 
@@ -189,9 +189,9 @@ def _mark_clear(cursor, workspace_id: int, now: datetime, policy: engine.Policy)
           AND NOT EXISTS (SELECT 1 FROM campaigns_enrolment r JOIN campaigns_play rp ON rp.id = r.play_id
                           WHERE r.workspace_id = %(ws)s AND r.account_id = pc.account_id AND r.status = 'active'
                             AND r.play_id <> pc.play_id AND rp.priority < pc.play_priority)
-        """, {"ws": workspace_id, "counted": list(COUNTED), "not_counted": list(NOT_COUNTED_CHANNELS),
+        """, {"ws": workspace_id, "counted": list(COUNTED), "not_counted": sorted(engine.NOT_COUNTED),
               "since": now - timedelta(days=7), "until": now + timedelta(days=7),
-              "excluded": list(EXCLUDED), "customer": Relationship.CUSTOMER,
+              "excluded": list(NEVER_CONTACTED), "customer": Relationship.CUSTOMER,
               "hold_after": min(now, timezone.now()), "account_cap": caps.account_per_7_days,
               "open_zones": zones.names, "mapped": zones.mapped_countries, "open_countries": zones.open_countries,
               "default_open": zones.default_open})
@@ -215,7 +215,7 @@ def open_zones(now: datetime, start, end, default: str) -> OpenZones:
     names = sorted(name for name in _valid_zones() if is_open(name))
     open_set = set(names)
     mapped = sorted(pytz.country_timezones.keys())
-    countries = sorted(c for c in mapped if pytz.country_timezones[c][0] in open_set)
+    countries = [c for c in mapped if country_timezone(c) in open_set]
     return OpenZones(names, mapped, countries, is_open(default))
 
 

@@ -35,12 +35,11 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-import pytz
 from django.db import connection, transaction
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
-from accounts.models import Account, Relationship
+from accounts.models import NEVER_CONTACTED, Account, Relationship
 from accounts.services.holds import account_contact_blocks
 from campaigns.engine import postal
 from campaigns.engine import suppression as engine
@@ -49,7 +48,7 @@ from campaigns.models import (
     TouchStatus,
 )
 from campaigns.services import clear_touches, progress
-from campaigns.services.audience import CONTACT_CHANNELS, Person, people_by_id, step_people
+from campaigns.services.audience import CONTACT_CHANNELS, Person, country_timezone, people_by_id, step_people
 
 BATCH = 5000
 # A touch reaches a person (or the account) at most once per step of an enrolment.
@@ -382,8 +381,7 @@ def _account_states(workspace_id, account_ids, play_ids, now) -> dict[int, engin
         reasons = {b.reason for b in blocks.get(pk, [])}
         states[pk] = engine.AccountState(
             account_id=pk, name=name,
-            exclusion=relationship if relationship in (Relationship.COMPETITOR, Relationship.PARTNER,
-                                                       Relationship.VENDOR, Relationship.DISQUALIFIED) else None,
+            exclusion=relationship if relationship in NEVER_CONTACTED else None,
             open_opportunity="open_opportunity" in reasons, sales_hold="hold" in reasons,
             customer=relationship == Relationship.CUSTOMER or journey_stage == "customer",
             owner_consents=tuple(consents.get(pk, ())))
@@ -402,16 +400,11 @@ def _people_states(workspace_id, people: list[Person], policy) -> dict[int, engi
             enrolments[account_id].append(engine.Enrolment(play_id=play_id, priority=-priority, play_name=name))
     states = {}
     for person in people:
-        tz = person.time_zone or _country_timezone(person.country) or policy.default_timezone
+        tz = person.time_zone or country_timezone(person.country) or policy.default_timezone
         states[person.contact_id] = engine.Person(
             contact_id=person.contact_id, name=person.name, consent=person.consent, legal_hold=person.erased,
             timezone=tz, enrolments=tuple(enrolments.get(person.account_id, ())))
     return states
-
-
-def _country_timezone(country: str) -> str | None:
-    zones = pytz.country_timezones.get(country.upper()) if country else None
-    return zones[0] if zones else None
 
 
 def _recent_touches(workspace_id, account_ids, contact_ids, now) -> list[engine.PastTouch]:

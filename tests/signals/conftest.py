@@ -9,6 +9,11 @@ from contacts.services.upsert import contacts_upsert
 def hanse(workspace):
     """Hanse Cargo (hanse-cargo.de, CRM id H-1) with a C-level and a practitioner contact;
     Polar Freight (polar-freight.se) with nobody known."""
+    return hanse_cast(workspace)
+
+
+def hanse_cast(workspace) -> dict:
+    """The `hanse` cast in any workspace; the ids of its two accounts."""
     results = accounts_upsert(workspace=workspace, records=[
         {"external_id": "H-1", "name": "Hanse Cargo GmbH", "domain": "hanse-cargo.de", "country": "DE"},
         {"external_id": "P-1", "name": "Polar Freight AB", "domain": "polar-freight.se", "country": "SE"},

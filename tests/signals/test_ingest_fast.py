@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection  # noqa: F401 — read by the skipif condition
 from django.utils import timezone
 
 from insights.signals.adapters import FileAdapter
@@ -15,6 +16,7 @@ from insights.signals.models import EngagementEvent, UnresolvedSignal
 from insights.signals.services import ingest as ingest_service
 from insights.signals.services.ingest import signals_ingest, signals_ingest_from
 from insights.signals.services.read_ahead import read_ahead_of
+from tests.signals.conftest import hanse_cast
 
 NOW = timezone.now()
 COLUMNS = ["type", "occurred_at", "source", "external_id", "email", "contact_id", "account_domain",
@@ -114,7 +116,7 @@ def test_a_file_gives_the_same_counts_rows_and_errors_with_and_without_the_fast_
     fast = signals_ingest_from(FileAdapter(path=path, kind="engagement", source="upload"), workspace=workspace)
     fast_again = signals_ingest_from(FileAdapter(path=path, kind="engagement", source="upload"), workspace=workspace)
     row_by_row()
-    _cast(other_workspace)
+    hanse_cast(other_workspace)
     slow = signals_ingest(workspace=other_workspace, kind="engagement", source="upload",
                           rows=FileAdapter(path=path, kind="engagement", source="upload").rows())
     slow_again = signals_ingest(workspace=other_workspace, kind="engagement", source="upload",
@@ -159,23 +161,6 @@ def test_batches_of_a_big_file_are_read_ahead_and_counted_like_one(tmp_path, wor
 
 # --- helpers --------------------------------------------------------------------------------------
 
-def _cast(workspace):
-    """The cast of the `hanse` fixture in another workspace."""
-    from accounts.services.upsert import accounts_upsert
-    from contacts.services.upsert import contacts_upsert
-
-    accounts_upsert(workspace=workspace, records=[
-        {"external_id": "H-1", "name": "Hanse Cargo GmbH", "domain": "hanse-cargo.de", "country": "DE"},
-        {"external_id": "P-1", "name": "Polar Freight AB", "domain": "polar-freight.se", "country": "SE"},
-    ])
-    contacts_upsert(workspace=workspace, records=[
-        {"email": "ceo@hanse-cargo.de", "first_name": "Hanna", "last_name": "Berg", "job_title": "CEO"},
-        {"email": "picker@hanse-cargo.de", "first_name": "Paul", "last_name": "Lager",
-         "job_title": "Lagerlogistiker"},
-        {"email": "anna.freelance@gmail.com", "first_name": "Anna", "company_name": "Hanse Cargo"},
-    ], source="import")
-
-
 def _comparable(found, workspace):
     """Stored rows with the workspace's own ids replaced by names, so two workspaces compare."""
     from accounts.models import Account
@@ -189,16 +174,14 @@ def _comparable(found, workspace):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="resolution runs in the thread only on PostgreSQL")
 def test_resolving_in_the_read_ahead_thread_gives_what_the_calling_thread_gives(
         tmp_path, workspace, other_workspace, monkeypatch):
     """PostgreSQL resolves a file's engagement batches in the read-ahead thread (outside a
     transaction, which the thread could not see); the results are those of the plain way."""
-    from django.db import connection
-    if connection.vendor != "postgresql":
-        pytest.skip("resolution runs in the thread only on PostgreSQL")
     monkeypatch.setattr(ingest_service, "BATCH_SIZE", 300)
-    _cast(workspace)
-    _cast(other_workspace)
+    hanse_cast(workspace)
+    hanse_cast(other_workspace)
     rows = random_rows(1200, seed=4)
     path = write_csv(tmp_path / "events.csv", rows + rows[:50])
     resolved_in = set()
