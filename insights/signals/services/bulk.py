@@ -34,8 +34,9 @@ def insert_new_rows(model: type[models.Model], fields: list[str], rows: Sequence
                 for row in rows:
                     if json_at:
                         row = list(row)
-                        for i in json_at:
-                            row[i] = json.dumps(row[i], default=str)
+                        for i in json_at:  # most events carry no details: skip the encoder for those
+                            value = row[i]
+                            row[i] = "{}" if value.__class__ is dict and not value else json.dumps(value, default=str)
                     copy.write_row(row)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT DO NOTHING")
             inserted = cursor.rowcount
