@@ -18,26 +18,27 @@ def play_enrol(*, play: Play, account_ids, reason: str, is_pilot: bool = False) 
     """Enrol accounts that are not already active in the play. Returns how many were enrolled."""
     ids = list(dict.fromkeys(account_ids))
     scoped = Enrolment.objects.for_workspace(play.workspace_id)
-    active = set(scoped.filter(play=play, status=EnrolmentStatus.ACTIVE, account_id__in=ids)
-                 .values_list("account_id", flat=True))
     first = Step.objects.for_workspace(play.workspace_id).filter(play=play).order_by("order").first()
     now = timezone.now()
-    new = [a for a in ids if a not in active]
     order, at = (first.order, now + timedelta(hours=first.delay_hours)) if first else (1, now)
-    # The partial unique index is the guarantee when two enrolments race.
-    if connection.vendor == "postgresql":       # one statement, no model instance per account
+    # The partial unique index (one active enrolment per play and account) is the guarantee when
+    # two enrolments race. On PostgreSQL it also skips the accounts already active: one statement,
+    # no look-up first (for 20k accounts the look-up cost more than the insert).
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {Enrolment._meta.db_table} (workspace_id, play_id, account_id, status, is_pilot, "
                 "trigger_reason, next_step_order, next_step_at, started_at, end_reason) "
                 "SELECT %s, %s, a, %s, %s, %s, %s, %s, %s, '' FROM unnest(%s::bigint[]) AS a "
                 "ON CONFLICT DO NOTHING",
-                [play.workspace_id, play.pk, EnrolmentStatus.ACTIVE, is_pilot, reason[:255], order, at, now, new])
+                [play.workspace_id, play.pk, EnrolmentStatus.ACTIVE, is_pilot, reason[:255], order, at, now, ids])
             return cursor.rowcount
-    else:
-        scoped.bulk_create([Enrolment(play=play, account_id=a, is_pilot=is_pilot, trigger_reason=reason[:255],
-                                      next_step_order=order, next_step_at=at) for a in new],
-                           ignore_conflicts=True, batch_size=2000)
+    active = set(scoped.filter(play=play, status=EnrolmentStatus.ACTIVE, account_id__in=ids)
+                 .values_list("account_id", flat=True))
+    new = [a for a in ids if a not in active]
+    scoped.bulk_create([Enrolment(play=play, account_id=a, is_pilot=is_pilot, trigger_reason=reason[:255],
+                                  next_step_order=order, next_step_at=at) for a in new],
+                       ignore_conflicts=True, batch_size=2000)
     return len(new)
 
 

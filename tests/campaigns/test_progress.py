@@ -368,3 +368,18 @@ def test_the_beat_task_triggers_plans_and_sends_in_process(workspace, admin, acc
     assert set(Touch.objects.for_workspace(workspace).values_list("status", flat=True)) == {TouchStatus.SENT}
     current_app.signature("campaigns.plan_and_send", kwargs={"workspace_id": workspace.pk}).delay()
     assert len(mailoutbox) == 2                     # the next tick: nothing new to plan or send
+
+
+def test_an_account_is_enrolled_once_at_a_time_and_again_after_its_enrolment_ended(play, accounts):
+    StepFactory(workspace=play.workspace, play=play, order=1, channel="email")
+    ids = [a.pk for a in accounts]
+    assert play_enrol(play=play, account_ids=ids + ids[:1], reason="first") == 3
+
+    assert play_enrol(play=play, account_ids=ids, reason="again") == 0
+    Enrolment.objects.for_workspace(play.workspace_id).filter(play=play, account=accounts[0]).update(
+        status=EnrolmentStatus.COMPLETED)
+    assert play_enrol(play=play, account_ids=ids, reason="after the end") == 1
+
+    enrolments = Enrolment.objects.for_workspace(play.workspace_id).filter(play=play)
+    assert sorted(enrolments.filter(status=EnrolmentStatus.ACTIVE).values_list("account_id", flat=True)) == sorted(ids)
+    assert enrolments.get(account=accounts[0], status=EnrolmentStatus.ACTIVE).trigger_reason == "after the end"
