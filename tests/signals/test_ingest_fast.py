@@ -28,20 +28,23 @@ CELLS = {
              ["teleport", "x" * 45]),
     "occurred_at": ([(NOW - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ"), (NOW - timedelta(hours=5)).isoformat(),
                      "2026-01-05", " 2025-12-24T10:00:00+02:00 "],
-                    ["2031-01-01T00:00:00Z", "1999-12-31T23:00:00Z", "yesterday", ""]),
+                    ["2031-01-01T00:00:00Z", "1999-12-31T23:00:00Z", "yesterday", "",
+                     "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-05:00"]),
     "source": (["hubspot", " Marketo ", ""], ["s" * 51]),
     "external_id": (["", "e1", "e2", "E-3"], ["x" * 201]),
     "email": (["", "ceo@hanse-cargo.de", "CEO@Hanse-Cargo.de", "picker@hanse-cargo.de", "new.buyer@hanse-cargo.de",
                "buyer@shop.polar-freight.se", "anna.freelance@gmail.com", "someone@gmail.com", "x@unknown-co.com"],
               ["not-an-email", "a@b"]),
     # ids no contact has in either workspace (ids differ between the two workspaces compared)
-    "contact_id": (["", "", "", "987654321", "987654322.0", "987654,0"], ["0", "-3", "abc", "1e30", "inf"]),
+    "contact_id": (["", "", "", "987654321", "987654322.0", "987654,0", "9007199254740993"],
+                   ["0", "-3", "abc", "1e30", "inf"]),
     "account_domain": (["", "", "www.hanse-cargo.de", "Polar-Freight.SE", "not-an-account.com"], ["d" * 254]),
     "account_external_id": (["", "", "", "H-1", "P-1", "NOPE-9"], ["x" * 101]),
     "url": (["", "https://www.vendor.example/pricing", "https://www.vendor.example/careers"], ["u" * 501]),
     "duration_seconds": (["", "", "30", " 61 "], ["61.5", "99999999", "-1", "ten", "-inf", "nan"]),
     "details": (["", "", "", '{"form_type": "demo_request"}', '{"premium": true}', '{"booth_visit": true}',
-                 '{"connected": false}'], ["[1, 2]", "{oops", "   ", json.dumps({"k": "v" * 5000})]),
+                 '{"connected": false}'], ["[1, 2]", "{oops", "   ", json.dumps({"k": "v" * 5000}), '{"a": NaN}',
+                                           '{"a": -Infinity}', '{"b": "x\\u0000y"}', '{"c": "\\ud800"}', "[" * 5000]),
 }
 
 

@@ -64,7 +64,7 @@ class _Row:
         value = self.raw.get(column)
         if value.__class__ is str:  # the common case first: this runs for every cell of every row
             text = value.strip()
-            if text and len(text) <= max_length:
+            if text and len(text) <= max_length and not unstorable(text):
                 return text
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -74,6 +74,10 @@ class _Row:
             self.error(column, "Expected text, not a list or object.")
             return default
         text = str(value).strip()
+        if unstorable(text):
+            self.error(column, "Contains a NUL character or broken Unicode (an unpaired surrogate); "
+                               "the database cannot store it.")
+            return default
         if len(text) > max_length:
             self.error(column, f"At most {max_length} characters (this has {len(text)}).")
             return text[:max_length]
@@ -89,7 +93,7 @@ class _Row:
             self.error(column, f"{value!r} is not a whole number.")
             return None
         try:
-            number = float(str(value).strip().replace(",", ".")) if not isinstance(value, int | float) else value
+            number = _number(str(value)) if not isinstance(value, int | float) else value
         except ValueError:
             self.error(column, f"{_short(value)!r} is not a whole number.")
             return None
@@ -261,7 +265,35 @@ def parse_moment(text: str) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 shifted past the range: far too early or late either way
+        return datetime.min.replace(tzinfo=timezone.utc) if moment.year == 1 else datetime.max.replace(
+            tzinfo=timezone.utc)
+
+
+def unstorable(text: str) -> bool:
+    """Text PostgreSQL cannot store: a NUL character, or an unpaired surrogate (from a JSON
+    `\\ud800` escape), which has no UTF-8 form."""
+    if "\x00" in text:
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _number(text: str) -> int | float:
+    """A cell as a number: whole numbers exactly (ids beyond 2**53 stay exact), else a float
+    (a decimal comma is read as a point)."""
+    text = text.strip()
+    try:
+        return int(text)
+    except ValueError:
+        return float(text.replace(",", "."))
 
 
 def fingerprint(kind: str, values: dict) -> str:
@@ -279,17 +311,56 @@ def _details(row: _Row) -> dict:
         return {}
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
+            value = _load_json(value)
+        except (ValueError, RecursionError):
             row.error("details", "Not valid JSON (give an object, e.g. {\"form_type\": \"demo_request\"}).")
             return {}
     if not isinstance(value, dict):
         row.error("details", "Give an object, e.g. {\"form_type\": \"demo_request\"}.")
         return {}
-    if len(json.dumps(value, default=str)) > MAX_DETAILS_BYTES:
+    try:
+        text = json.dumps(value, default=str, allow_nan=False)
+    except (ValueError, RecursionError):
+        row.error("details", "NaN and Infinity are not JSON numbers, and the object must not nest this deep.")
+        return {}
+    if len(text) > MAX_DETAILS_BYTES:
         row.error("details", f"At most {MAX_DETAILS_BYTES} bytes of details.")
         return {}
+    if ("\\u0000" in text or "\\ud" in text) and _holds_unstorable(value):
+        row.error("details", "Contains a NUL character or broken Unicode (an unpaired surrogate); "
+                             "the database cannot store it.")
+        return {}
     return value
+
+
+def _holds_unstorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return unstorable(value)
+    if isinstance(value, dict):
+        return any(_holds_unstorable(k) or _holds_unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_unstorable(v) for v in value)
+    return False
+
+
+def storable_value(value: Any) -> Any:
+    """`value` (JSON-like) with every text made `storable`."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable_value(k): storable_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable_value(v) for v in value]
+    return value
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _load_json(text: str):
+    """json.loads without Python's NaN/Infinity extension (PostgreSQL's jsonb refuses them)."""
+    return json.loads(text, parse_constant=_reject_constant)
 
 
 def _digest(*parts: str) -> str:
@@ -297,8 +368,16 @@ def _digest(*parts: str) -> str:
 
 
 def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = storable(value if isinstance(value, str) else json.dumps(value, default=str))
     return text if len(text) <= 120 else text[:117] + "…"
+
+
+def storable(text: str) -> str:
+    """`text` with what PostgreSQL cannot store replaced (NUL → U+FFFD, an unpaired surrogate →
+    "?"): for echoing bad input back in error reports and unresolved rows."""
+    if not unstorable(text):
+        return text
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
 
 
 # --- many engagement rows at once ------------------------------------------------------------------
@@ -363,7 +442,7 @@ def _text(value: str | None, max_length: int):
     if value is None:
         return ""
     text = value.strip()
-    return text if len(text) <= max_length else _PROBLEM
+    return text if len(text) <= max_length and not unstorable(text) else _PROBLEM
 
 
 def _type_of(value: str | None) -> str | None:
@@ -385,7 +464,7 @@ def _whole(value: str | None, low: int, high: int):
     if value is None or not value.strip():
         return None
     try:
-        number = float(value.strip().replace(",", "."))
+        number = _number(value)
     except ValueError:
         return _PROBLEM
     if number != number or number in (float("inf"), float("-inf")) or number != int(number):
@@ -400,9 +479,12 @@ def _small_object(value: str | None) -> dict | None:
     if value is None or value == "":
         return {}
     try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
+        parsed = _load_json(value)
+    except (ValueError, RecursionError):
         return None
-    if not isinstance(parsed, dict) or len(json.dumps(parsed, default=str)) > MAX_DETAILS_BYTES:
+    if not isinstance(parsed, dict):
         return None
+    text = json.dumps(parsed, default=str)
+    if len(text) > MAX_DETAILS_BYTES or "\\u0000" in text or "\\ud" in text:
+        return None  # too big, or maybe unstorable: the full check decides and says why
     return parsed

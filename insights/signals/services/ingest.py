@@ -24,6 +24,8 @@ checked and (PostgreSQL, engagement) resolved in a thread while the current one 
 """
 from __future__ import annotations
 
+import json
+
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -348,8 +350,15 @@ def _unresolved(kind: str, line: int, raw: dict, values: dict, key: str, reason:
         payload["provider"] = values["provider"]
     else:
         payload["source"] = values["source"]
-    return _Unresolved(line=line, key=key, reason=reason, payload=payload,
+    return _Unresolved(line=line, key=key, reason=reason, payload=_storable(payload),
                        fingerprint=row_engine.fingerprint(kind, values))
+
+
+def _storable(payload: dict) -> dict:
+    """The row as kept for review; columns the check does not read may hold text PostgreSQL
+    cannot store (a NUL): those characters are replaced, the row is kept."""
+    text = json.dumps(payload, default=str)
+    return row_engine.storable_value(payload) if "\\u0000" in text or "\\ud" in text else payload
 
 
 def _intent_rows(context: IngestContext, checked, report: IngestReport):
