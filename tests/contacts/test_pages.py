@@ -449,6 +449,14 @@ def test_the_account_page_maps_the_buying_group_and_its_gaps(members, workspace,
 
 
 @pytest.mark.django_db
+def test_an_account_without_a_tier_shows_no_coverage_figure(members, workspace, acme):
+    html = html_of(client_for(members["viewer"]).get(reverse("accounts:detail", kwargs={"pk": acme["beta"]})))
+
+    assert "so no roles are expected" in html
+    assert 'coverage-number none' in html and "100%" not in html   # not a green "100 %" for an empty group
+
+
+@pytest.mark.django_db
 def test_the_buying_group_map_costs_the_same_queries_for_2_or_30_people(admin, workspace, acme):
     client = client_for(admin)
     url = reverse("accounts:detail", kwargs={"pk": acme["acme"]})
