@@ -1,7 +1,33 @@
 """FilterSets shared by the API and the pages of the base layer."""
+from django.core.exceptions import ValidationError
 from django_filters import rest_framework as filters
+from django_filters.fields import ModelMultipleChoiceField
 
 from abm_platform.models import Job, JobStatus
+
+# The largest id a BigAutoField holds. SQLite cannot even compare a bigger integer (`pk__in=[2**64]`
+# raises OverflowError), so an id past it is rejected as input before any query.
+MAX_ID = 2**63 - 1
+
+
+class _IdMultipleChoiceField(ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue   # not a number at all: Django's own check rejects it
+            if abs(number) > MAX_ID:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": pk})
+        return super()._check_values(value)
+
+
+class IdMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    """`?group=1&group=2`: ids of objects of `queryset`; one too big for an id is an invalid choice
+    (a 400), like an unknown one."""
+
+    field_class = _IdMultipleChoiceField
 
 
 class JobFilter(filters.FilterSet):

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django_filters import rest_framework as filters
 
+from abm_platform.filters import MAX_ID, IdMultipleChoiceFilter
 from accounts.models import (
     Account, AccountGroup, AccountIdentifier, AccountTechnology, AttributeDefinition, AttributeType, Segment,
     SegmentKind, SegmentMember, TargetListNomination,
@@ -48,7 +49,7 @@ class AccountFilter(filters.FilterSet):
 
     q = filters.CharFilter(method="filter_search", label="Search")
     tier = filters.CharFilter(method="filter_tier", help_text="Tier id(s), comma-separated, or `none`.")
-    group = filters.ModelMultipleChoiceFilter(queryset=AccountGroup.unscoped_objects.none())
+    group = IdMultipleChoiceFilter(queryset=AccountGroup.unscoped_objects.none())
     segment = filters.NumberFilter(method="filter_segment", help_text="Segment id.")
     target_list = filters.NumberFilter(method="filter_target_list")
     owner = filters.CharFilter(method="filter_owner", help_text="User id, or `me`.")
@@ -125,7 +126,7 @@ class AccountFilter(filters.FilterSet):
         condition = Q()
         if "none" in parts:
             condition |= Q(tier__isnull=True)
-        ids = [int(p) for p in parts if p.isdigit()]
+        ids = _ids(parts)
         if ids:
             condition |= Q(tier_id__in=ids)
         return queryset.filter(condition) if condition else queryset.none()
@@ -150,7 +151,8 @@ class AccountFilter(filters.FilterSet):
             return queryset.filter(owner_id=getattr(self.user, "pk", None))
         if value == "none":
             return queryset.filter(owner__isnull=True)
-        return queryset.filter(owner_id=int(value)) if value.isdigit() else queryset.none()
+        ids = _ids([value])
+        return queryset.filter(owner_id=ids[0]) if ids else queryset.none()
 
     def filter_in_list(self, queryset, name, value):
         values = [v.strip() for v in value.split(",") if v.strip()]
@@ -168,5 +170,7 @@ class AccountFilter(filters.FilterSet):
         return queryset.filter(on_hold) if value else queryset.exclude(on_hold)
 
 
-
-
+def _ids(parts: list[str]) -> list[int]:
+    """The parts that can be ids; the others match nothing. `isdigit()` alone is not enough: '²'
+    is a digit to it but not to int(), and an id past MAX_ID overflows SQLite's integers."""
+    return [int(p) for p in parts if p.isascii() and p.isdigit() and int(p) <= MAX_ID]

@@ -1,6 +1,17 @@
 from rest_framework import serializers
 
+from abm_platform.filters import MAX_ID
 from abm_platform.tenancy.models import WorkspaceScopedModel
+
+
+class IdField(serializers.IntegerField):
+    """An object's id in a request body: 1 to MAX_ID, so a bigger number is a field error (400)
+    instead of an OverflowError in the service's `id__in` look-up."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class WorkspaceScopedSerializer(serializers.ModelSerializer):

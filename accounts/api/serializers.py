@@ -2,7 +2,7 @@
 describe operations (the services do the work)."""
 from rest_framework import serializers
 
-from abm_platform.api.serializers import WorkspaceScopedSerializer
+from abm_platform.api.serializers import IdField, WorkspaceScopedSerializer
 from accounts.models import (
     Account, AccountGroup, AccountPlan, AttributeDefinition, BuyingGroupRole, Hold, Opportunity, OpportunityStage,
     OpportunityStageChange, PlanStep, Segment, Tier,
@@ -106,8 +106,8 @@ class BulkUpsertResultSerializer(serializers.Serializer):
 
 
 class SetTierSerializer(serializers.Serializer):
-    account_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=1000)
-    tier = serializers.IntegerField(allow_null=True, help_text="Tier id, or null to remove the tier.")
+    account_ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
+    tier = IdField(allow_null=True, help_text="Tier id, or null to remove the tier.")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
 
 
@@ -143,7 +143,7 @@ class SegmentSerializer(WorkspaceScopedSerializer):
 
 
 class SegmentMembersSerializer(serializers.Serializer):
-    account_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=5000)
+    account_ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=5000)
 
 
 class HoldSerializer(WorkspaceScopedSerializer):

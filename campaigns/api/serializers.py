@@ -8,7 +8,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from abm_platform.api.serializers import WorkspaceScopedSerializer
+from abm_platform.api.serializers import IdField, WorkspaceScopedSerializer
 from abm_platform.models import User
 from accounts.api.serializers import NamedRefSerializer, UserRefSerializer
 from campaigns.models import (
@@ -77,7 +77,7 @@ class CampaignInputSerializer(WorkspaceScopedSerializer):
 
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False,
                                                help_text="A member of the workspace (user id).")
-    accounts = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=10000)
+    accounts = serializers.ListField(child=IdField(), required=False, max_length=10000)
 
     class Meta:
         model = Campaign
@@ -86,7 +86,7 @@ class CampaignInputSerializer(WorkspaceScopedSerializer):
 
 
 class CampaignPilotInputSerializer(serializers.Serializer):
-    accounts = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=10,
+    accounts = serializers.ListField(child=IdField(), min_length=1, max_length=10,
                                      help_text="2–3 account ids of the campaign's audience.")
 
 
@@ -206,7 +206,7 @@ class PlaySerializer(WorkspaceScopedSerializer):
 
 
 class ReorderSerializer(serializers.Serializer):
-    steps = serializers.ListField(child=serializers.IntegerField(), help_text="Every step id of the play, in order.")
+    steps = serializers.ListField(child=IdField(), help_text="Every step id of the play, in order.")
 
 
 class ContentTemplateSerializer(WorkspaceScopedSerializer):

@@ -23,6 +23,7 @@ from campaigns.models import (
     AssigneeRule, AudienceKind, Campaign, CampaignStatus, Channel, ContentTemplate, Enrolment, OwnerConsent, Play,
     SalesTask, Step, TaskStatus, Touch, WebhookSubscription,
 )
+from campaigns.services.webhooks import webhook_url_problem
 from contacts.engine import disc as disc_engine
 from contacts.engine import titles as title_engine
 from contacts.models import Persona, Seniority
@@ -616,13 +617,20 @@ def _check_events(events) -> list[str]:
     return list(dict.fromkeys(e.strip() for e in events))
 
 
+def _check_url(url: str) -> str:
+    problem = webhook_url_problem(url or "")
+    if problem and url:
+        raise ValidationError({"url": [problem[0].upper() + problem[1:] + "."]})
+    return url
+
+
 @transaction.atomic
 def webhook_subscription_create(*, workspace, name: str, url: str, events: list[str],
                                 is_active: bool = True) -> tuple[WebhookSubscription, str]:
     """A new subscription with a fresh signing secret. Returns (subscription, secret): the
     secret is shown to the person once, then only the receiver knows it."""
     secret = secrets.token_urlsafe(32)
-    subscription = WebhookSubscription(workspace=workspace, name=name, url=url, events=_check_events(events),
+    subscription = WebhookSubscription(workspace=workspace, name=name, url=_check_url(url), events=_check_events(events),
                                        secret=secret, is_active=is_active)
     subscription.full_clean()
     subscription.save()
@@ -633,7 +641,7 @@ def webhook_subscription_create(*, workspace, name: str, url: str, events: list[
 def webhook_subscription_update(*, subscription: WebhookSubscription, **fields) -> WebhookSubscription:
     for name in ("name", "url", "is_active"):
         if name in fields:
-            setattr(subscription, name, fields[name])
+            setattr(subscription, name, _check_url(fields[name]) if name == "url" else fields[name])
     if "events" in fields:
         subscription.events = _check_events(fields["events"])
     subscription.full_clean()

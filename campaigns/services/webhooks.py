@@ -16,9 +16,18 @@ What a receiver gets (one POST per attempt, the same body every time)::
     X-ABM-Event: play.step
     X-ABM-Delivery: 812                     the delivery id: retries and replays repeat it, dedupe on it
     X-ABM-Timestamp: 1767225600             Unix seconds of this attempt
-    X-ABM-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the subscription's secret>
+    X-ABM-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<delivery>." + the raw body,
+                     keyed with the subscription's secret>
 
     {"data": {...}, "event": "play.step", "occurred_at": "2026-01-01T10:00:00+00:00", "workspace": 1}
+
+The signature covers the timestamp and the delivery id as well as the body, so a captured
+request cannot be sent again under a new time or id: a receiver checks the signature, refuses
+timestamps more than a few minutes old, and dedupes on the delivery id. In Python::
+
+    signed = f"{request.headers['X-ABM-Timestamp']}.{request.headers['X-ABM-Delivery']}.".encode() + body
+    expected = "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    ok = hmac.compare_digest(expected, request.headers["X-ABM-Signature"])
 
 The body is the stored payload as compact JSON with sorted keys. A touch's ``data`` holds the
 touch (id, key, channel), the account, the contact (or null for account-level touches), the
@@ -37,8 +46,11 @@ killed during a POST leaves the delivery to be tried again when the lease ends: 
 least once, which is why receivers dedupe on X-ABM-Delivery. A delivery whose last attempt was
 lost that way is failed ("state unknown"), not sent a seventh time.
 
-Private networks: a subscription URL whose host resolves to a loopback, private, link-local or
-reserved address is refused (a workspace admin must not make the server call its own network),
+Private networks: a subscription URL with a user name, a backslash, spaces or control
+characters is refused outright (URL parsers disagree on those, and the check must see the host
+the HTTP client connects to: `http://127.0.0.1:6379\\@8.8.8.8/` is 8.8.8.8 to `urlsplit` and
+127.0.0.1 to requests), and so is one whose host resolves to a loopback, private, link-local or
+reserved address (a workspace admin must not make the server call its own network),
 unless `settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS` is true (development and tests). The check
 resolves the name before the request, so DNS rebinding between the two is not covered.
 """
@@ -58,6 +70,8 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
@@ -193,8 +207,9 @@ def webhook_body(delivery: WebhookDelivery) -> bytes:
     return json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
 
 
-def webhook_signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def webhook_signature(secret: str, body: bytes, *, timestamp: str, delivery_id: str) -> str:
+    signed = f"{timestamp}.{delivery_id}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 def webhook_due(workspace_id: int, now: datetime):
@@ -277,9 +292,11 @@ def _post(delivery: WebhookDelivery, session: requests.Session) -> tuple[int | N
     """(status code or None, error text, duration in ms) of one POST."""
     subscription = delivery.subscription
     body = webhook_body(delivery)
+    timestamp, delivery_id = str(int(time.time())), str(delivery.pk)
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "X-ABM-Event": delivery.event,
-               "X-ABM-Delivery": str(delivery.pk), "X-ABM-Timestamp": str(int(time.time())),
-               "X-ABM-Signature": webhook_signature(subscription.secret, body)}
+               "X-ABM-Delivery": delivery_id, "X-ABM-Timestamp": timestamp,
+               "X-ABM-Signature": webhook_signature(subscription.secret, body, timestamp=timestamp,
+                                                    delivery_id=delivery_id)}
     started = time.monotonic()
     refused = _refused_address(subscription.url)
     if refused:
@@ -299,11 +316,33 @@ def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def _refused_address(url: str) -> str:
-    """A reason to refuse the URL (scheme, or a host on a private network), or ""."""
+def webhook_url_problem(url: str) -> str:
+    """Why a webhook URL cannot be used, whatever it resolves to, or "". The HTTP client (requests,
+    through urllib3's parser) must connect to the very host this check reads: anything parsers
+    read differently is refused."""
+    if not url.isascii() or any(ch in url for ch in "\\ \t\r\n") or any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return "a webhook URL may not contain backslashes, spaces, control or non-ASCII characters"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"refused: {url!r} is not an http(s) URL"
+        return "a webhook URL must be an http(s) URL with a host"
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        return "a webhook URL may not contain a user name or password"
+    try:
+        client_view = parse_url(url)
+        port = parts.port
+    except (LocationParseError, ValueError):
+        return "the webhook URL cannot be read"
+    if (client_view.host or "").lower().strip("[]") != parts.hostname.lower() or client_view.port != port:
+        return "the webhook URL's host is ambiguous"
+    return ""
+
+
+def _refused_address(url: str) -> str:
+    """A reason to refuse the URL (its form, or a host on a private network), or ""."""
+    problem = webhook_url_problem(url)
+    if problem:
+        return f"refused: {problem}"
+    parts = urlsplit(url)
     if getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_NETWORKS", False):
         return ""
     try:

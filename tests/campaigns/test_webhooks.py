@@ -17,8 +17,9 @@ from campaigns.models import CampaignStatus, DeliveryStatus, Touch, TouchStatus,
 from campaigns.services.enrolment import play_enrol
 from campaigns.services.planning import plan_due
 from campaigns.services.sending import send_due
+from campaigns.services.editing import webhook_subscription_create
 from campaigns.services.webhooks import (
-    BACKOFF, MAX_ATTEMPTS, _claim, webhook_delivery_replay, webhook_emit, webhooks_deliver_due,
+    BACKOFF, MAX_ATTEMPTS, _claim, webhook_delivery_replay, webhook_emit, webhook_signature, webhooks_deliver_due,
 )
 from tests.factories import (
     AccountFactory, CampaignFactory, ContactFactory, PlayFactory, StepFactory, WebhookSubscriptionFactory,
@@ -41,7 +42,9 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = "sha256=" + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
+                # what the module docstring tells receivers to do: timestamp and delivery id are signed too
+                signed = f"{self.headers['X-ABM-Timestamp']}.{self.headers['X-ABM-Delivery']}.".encode() + body
+                expected = "sha256=" + hmac.new(receiver.secret.encode(), signed, hashlib.sha256).hexdigest()
                 verified = hmac.compare_digest(expected, self.headers.get("X-ABM-Signature", ""))
                 receiver.requests.append({"headers": dict(self.headers), "body": body, "verified": verified,
                                           "path": self.path})
@@ -271,3 +274,40 @@ def test_private_addresses_are_refused_unless_allowed(workspace, webhook_step, r
     delivery = WebhookDelivery.objects.for_workspace(workspace).get()
     assert receiver.requests == []
     assert delivery.status == DeliveryStatus.RETRYING and "non-public address" in delivery.log[0]["error"]
+
+
+def test_the_signature_covers_the_timestamp_and_the_delivery_id(workspace, webhook_step, receiver):
+    """A captured request sent again under a fresh timestamp or another delivery id fails the check."""
+    WebhookSubscriptionFactory(workspace=workspace, url=receiver.url, secret=SECRET, events=["play.step"])
+    _send_touches(workspace)
+    webhooks_deliver_due(workspace_id=workspace.pk)
+    sent = receiver.requests[0]
+    headers, body = sent["headers"], sent["body"]
+    assert sent["verified"]
+
+    def valid(timestamp, delivery):
+        expected = webhook_signature(SECRET, body, timestamp=timestamp, delivery_id=delivery)
+        return hmac.compare_digest(expected, headers["X-ABM-Signature"])
+
+    assert valid(headers["X-ABM-Timestamp"], headers["X-ABM-Delivery"])
+    assert not valid(str(int(headers["X-ABM-Timestamp"]) + 600), headers["X-ABM-Delivery"])
+    assert not valid(headers["X-ABM-Timestamp"], headers["X-ABM-Delivery"] + "0")
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:6379\\@8.8.8.8/",          # 8.8.8.8 to urlsplit, 127.0.0.1 to requests
+    "http://user:secret@hooks.example.com/",
+    "http://hooks.example.com /x",
+])
+def test_a_url_parsers_read_differently_is_refused_when_saved_and_when_sent(workspace, webhook_step, settings, url):
+    with pytest.raises(ValidationError) as refused:
+        webhook_subscription_create(workspace=workspace, name="Sneaky", url=url, events=["play.step"])
+    assert "url" in refused.value.message_dict
+
+    # one stored before this check existed is refused at sending, before any connection
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    WebhookSubscriptionFactory(workspace=workspace, url=url, secret=SECRET, events=["play.step"])
+    _send_touches(workspace)
+    webhooks_deliver_due(workspace_id=workspace.pk)
+    delivery = WebhookDelivery.objects.for_workspace(workspace).get()
+    assert delivery.attempts == 1 and delivery.log[0]["error"].startswith("refused: a webhook URL")

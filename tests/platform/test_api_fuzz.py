@@ -6,6 +6,8 @@ has some data. Path ids are mostly those of that data, so detail views and actio
 objects instead of answering 404. Each operation is its own test in pytest-django's rolled-back
 transaction, so a DELETE or a state change never leaks into the next operation.
 """
+import os
+
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -123,7 +125,8 @@ def _route(path: str) -> str:
 @schema.parametrize()
 @schema.given(real_id=st.booleans())
 @settings(
-    max_examples=6,
+    # A few per operation keeps the file near a minute; FUZZ_EXAMPLES=50 digs deeper, by hand.
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "6")),
     derandomize=True,          # the same requests on every run
     database=None,             # nothing remembered between runs either
     deadline=None,
