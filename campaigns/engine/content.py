@@ -132,8 +132,8 @@ class _Budget:
     def __init__(self) -> None:
         self.left = MAX_OPERATIONS
 
-    def spend(self) -> None:
-        self.left -= 1
+    def spend(self, units: int = 1) -> None:
+        self.left -= units
         if self.left < 0:
             raise _Refused(f"the template does more than {MAX_OPERATIONS} loop iterations and calls")
 
@@ -142,11 +142,44 @@ class _Budget:
 _budget: contextvars.ContextVar[_Budget] = contextvars.ContextVar("content_render_budget")
 
 
-def _spend() -> None:
+def _spend(units: int = 1) -> None:
     budget = _budget.get(None)
     if budget is None:
         raise _Refused("templates are rendered through campaigns.engine.content only")
-    budget.spend()
+    budget.spend(units)
+
+
+def _weight(value: Any, cap: int = MAX_VALUE_LENGTH + 1) -> int:
+    """An upper bound of the characters `value` prints as (nested lists and dicts counted
+    through), computed without building it and cut off at `cap`: checks run it *before* an
+    operation, so a value too big for a template is never made."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple, dict)):
+        total = 2
+        for item in (value.items() if isinstance(value, dict) else value):
+            total += 2 + _weight(item, cap - total)
+            if total >= cap:
+                return cap
+        return total
+    if value is None or isinstance(value, (bool, int, float)):
+        return len(repr(value)) if not isinstance(value, int) or value.bit_length() < 64 else 32
+    return 32  # a date, a Markup-free object: short when printed
+
+
+def _check_weight(value: Any) -> Any:
+    """Refuse a value whose printed form would pass the value limit, before it is printed."""
+    if isinstance(value, (list, tuple, dict)) and _weight(value) > MAX_VALUE_LENGTH:
+        raise _Refused(f"a value longer than {MAX_VALUE_LENGTH} characters when printed")
+    return value
+
+
+def _check_placeholders(fmt: str, marker: str, values: Any) -> None:
+    """`fmt` with each `marker` ({ or %) replaced by the longest of `values`: refused when that
+    could pass the value limit (a format string copies its arguments once per placeholder)."""
+    longest = max((_weight(v) for v in values), default=0)
+    if len(fmt) + fmt.count(marker) * longest > MAX_VALUE_LENGTH:
+        raise _Refused(f"formatting would make a value longer than {MAX_VALUE_LENGTH} characters")
 
 
 def _check_size(value: Any) -> Any:
@@ -214,6 +247,10 @@ def _guard_filter(name: str, func: Any) -> Any:
     @wraps(func)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         plain = [a for a in args if not _is_jinja_internal(a)]
+        # a filter works through its whole input: one unit, and one more per 10k characters
+        _spend(1 + (_weight(plain[0]) // 10_000 if plain else 0))
+        if plain:
+            _check_weight(plain[0])   # `|string`, `|join` … print their input
         for value in [*plain[1:], *kwargs.values()]:
             _check_number(value)
         if name == "replace" and len(plain) >= 3:
@@ -223,6 +260,7 @@ def _guard_filter(name: str, func: Any) -> Any:
             _check_join(plain[1] if len(plain) > 1 else kwargs.get("d", ""), items)
         elif name == "format" and plain:
             _check_percent_format(str(plain[0]))
+            _check_placeholders(str(plain[0]), "%", [*plain[1:], *kwargs.values()])
         elif name == "indent" and plain:
             width = plain[1] if len(plain) > 1 else kwargs.get("width", 4)
             size = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
@@ -252,9 +290,20 @@ class _GuardedCodeGenerator(CodeGenerator):
     """String concatenation (``~``) cannot be intercepted by the sandbox; check its result."""
 
     def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
-        self.write("environment.abm_checked(")
-        super().visit_Concat(node, frame)
-        self.write(")")
+        # Jinja's own visit_Concat, with every operand weighed before it is turned into text
+        # (`[[big]] ~ ""` would print a huge list) and the result checked after.
+        if frame.eval_ctx.volatile:
+            func_name = "(markup_join if context.eval_ctx.volatile else str_join)"
+        elif frame.eval_ctx.autoescape:
+            func_name = "markup_join"
+        else:
+            func_name = "str_join"
+        self.write(f"environment.abm_checked({func_name}((")
+        for arg in node.nodes:
+            self.write("environment.abm_weighed(")
+            self.visit(arg, frame)
+            self.write("), ")
+        self.write(")))")
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -272,6 +321,10 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def abm_checked(value: Any) -> Any:
         return _check_size(value)
 
+    @staticmethod
+    def abm_weighed(value: Any) -> Any:
+        return _check_weight(value)
+
     abm_loop = staticmethod(_loop_guard)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -280,13 +333,16 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 raise _Refused("a power too large for a template")
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_VALUE_LENGTH:
+                # the printed size counts, not the length: [[big list]] * 1000 is one item, long
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and max(
+                        len(seq), _weight(seq)) * n > MAX_VALUE_LENGTH:
                     raise _Refused(f"a value longer than {MAX_VALUE_LENGTH} characters or items")
             both_ints = isinstance(left, int) and isinstance(right, int)
             if both_ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
                 raise _Refused("a number too large for a template")
         if operator == "%" and isinstance(left, str):
             _check_percent_format(left)
+            _check_placeholders(left, "%", right if isinstance(right, tuple) else [right])
         return _check_size(super().call_binop(context, operator, left, right))
 
     def wrap_str_format(self, value: Any) -> Any:
@@ -297,6 +353,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
         def checked(*args: Any, **kwargs: Any) -> str:
             _check_brace_format(fmt)
+            _check_placeholders(fmt, "{", [*args, *kwargs.values()])
             return _check_size(wrapper(*args, **kwargs))
 
         checked.abm_allowed = True  # type: ignore[attr-defined]
@@ -333,7 +390,8 @@ def _callable_in_template(obj: Any) -> bool:
 
 
 def _finalize(value: Any) -> Any:
-    return "" if value is None else value
+    """Every `{{ … }}` passes here before it is turned into text."""
+    return "" if value is None else _check_weight(value)
 
 
 @lru_cache(maxsize=2)

@@ -1,6 +1,7 @@
 """Content templates: the sandbox holds against the known escapes and resource bombs, undefined
 variables fail with their line, DISC variants and A/B arms are picked as documented."""
 import time as clock
+import tracemalloc
 from collections import Counter
 
 import pytest
@@ -181,7 +182,17 @@ BOMBS = [
     "{% macro f(n) %}{% if n > 0 %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}",
     "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
     "{% for i in range(1000) %}{{ long }}{% endfor %}",
+    "{% set b = 'a' * 199000 %}{{ ('{0}' * 1000).format(b) }}",
+    "{% set b = 'a' * 199000 %}{{ ('%s' * 1000)|format(b) }}",
+    "{% set l = range(1000)|list %}{% set m = [l] * 1000 %}{{ [m] * 1000 }}",
+    "{% set l = range(1000)|list %}{% set m = [l] * 40 %}{{ [m, m, m, m, m, m, m, m, m, m] ~ '' }}",
+    "{% set l = range(1000)|list %}{% set m = [l] * 40 %}{{ [m, m, m, m, m, m, m, m, m, m]|string }}",
+    "{% set l = range(1000)|list %}{% set m = [l] * 40 %}{{ [m, m, m, m, m, m, m, m, m, m] }}",
 ]
+
+# Refused before the value is built: checking its size afterwards would first allocate it
+# (the format bomb made 199 MB; with '{0}' * 60000 it would be 12 GB).
+BUILT_NEVER = BOMBS[-6:]
 
 
 @pytest.mark.parametrize("source", BOMBS)
@@ -192,6 +203,27 @@ def test_resource_bombs_are_stopped_quickly(source):
         render(source, {"long": "y" * 1000})
 
     assert clock.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("source", BUILT_NEVER)
+def test_big_values_are_refused_before_they_are_built(source):
+    tracemalloc.start()
+    try:
+        with pytest.raises(TemplateError):
+            render(source, {})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 20_000_000
+
+
+def test_filters_spend_the_budget_by_the_size_of_their_input():
+    source = "{% set s = 'x' * 180000 %}{% for i in range(100) %}{{ (s|upper|lower|trim|upper|lower)|length }}{% endfor %}"
+
+    with pytest.raises(TemplateError, match="loop iterations and calls"):
+        render(source, {})
+    assert render(source.replace("180000", "1000"), {}).body_text == "1000" * 100
 
 
 def test_the_output_limit_is_checked_while_rendering():
