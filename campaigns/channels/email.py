@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import smtplib
-from html import escape
+from html import escape, unescape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -31,7 +31,8 @@ class EmailChannel:
         text = f"{rendered.body_text}\n\n—\nUnsubscribe: {unsubscribe}\n"
         html_body = rendered.body_html or "<p>" + escape(rendered.body_text).replace("\n\n", "</p><p>").replace(
             "\n", "<br>") + "</p>"
-        html_body = HREF.sub(lambda m: f'href="{escape(click_url(touch.pk, m.group(1)))}"', html_body)
+        # The href is HTML (`&amp;`); the address a browser follows, and the redirect's target, is not.
+        html_body = HREF.sub(lambda m: f'href="{escape(click_url(touch.pk, unescape(m.group(1))))}"', html_body)
         html_body += (f'<p style="font-size:12px;color:#64748b"><a href="{escape(unsubscribe)}">Unsubscribe</a></p>'
                       f'<img src="{escape(open_pixel_url(touch.pk))}" width="1" height="1" alt="">')
         message = EmailMultiAlternatives(

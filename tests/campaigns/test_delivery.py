@@ -1,6 +1,7 @@
 """Campaign delivery end to end on the database: pilot → plan (through the suppression engine)
 → send over real SMTP (a local aiosmtpd server) → open, click and one-click unsubscribe come back
 → the next touch is blocked. Planning and sending are exactly once, also across a crash."""
+import html
 import re
 from datetime import timedelta
 
@@ -128,3 +129,21 @@ def test_only_the_owner_expands_and_the_whole_audience_is_enrolled(workspace, ad
     campaign_expand(campaign=campaign["campaign"], by=admin, comment="2 meetings from 2 pilot accounts")
     assert campaign["campaign"].status == CampaignStatus.ACTIVE
     assert Enrolment.objects.for_workspace(workspace).filter(status="active").count() == 3
+
+
+def test_a_tracked_link_with_a_query_string_leads_where_its_href_pointed(workspace, admin, campaign, smtp):
+    """An href is HTML: `&amp;` in it is `&` in the address the reader's browser follows, and
+    the click redirect must lead there, not to `…?a=1&amp;b=2`."""
+    template = campaign["play"].steps.get(order=1).template
+    template.body = 'Hi,\n\n<a href="https://example.com/case?utm_source=abm&amp;utm_medium=email">our case</a>'
+    template.save()
+    campaign_start_pilot(campaign=campaign["campaign"], by=admin, account_ids=[a.pk for a in campaign["accounts"][:2]])
+    now = _in_window()
+    plan_due(workspace_id=workspace.pk, now=now)
+    send_due(workspace_id=workspace.pk, now=now + timedelta(minutes=1))
+
+    href = re.search(r'href="(http://testserver/c/k/[^"]+)"', smtp.html(smtp.messages[0])).group(1)
+    redirect = Client().get(html.unescape(href).replace("http://testserver", ""))
+
+    assert redirect.status_code == 302
+    assert redirect["Location"] == "https://example.com/case?utm_source=abm&utm_medium=email"
