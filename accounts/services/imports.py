@@ -24,6 +24,7 @@ import csv
 import io
 import re
 import uuid
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -285,9 +286,34 @@ def _csv_records(reader) -> Iterator[tuple[int, list[str]]]:
                                                                           f"here: {error}."}]) from None
 
 
+# An XLSX is a zip of XML. Typical XML packs 5–20×; a zip bomb packs 1000× and more. Refused
+# before anything is unpacked: more than this in all (a sheet this big would not fit in memory
+# as a table anyway), or an entry past 10 MB that packs tighter than this.
+MAX_WORKBOOK_UNPACKED = 1_000_000_000
+MAX_WORKBOOK_RATIO = 200
+
+
+def _check_workbook_size(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFileError([{"line": None, "column": "", "reason": f"The workbook cannot be read ({error}). "
+                                                                      "Save it again as .xlsx or .csv."}]) from None
+    unpacked = sum(entry.file_size for entry in entries)
+    packed_too_tight = any(entry.file_size > 10_000_000 and entry.file_size > MAX_WORKBOOK_RATIO * max(
+        entry.compress_size, 1) for entry in entries)
+    if unpacked > MAX_WORKBOOK_UNPACKED or packed_too_tight:
+        raise ImportFileError([{"line": None, "column": "", "reason": (
+            f"The workbook unpacks to {unpacked / 1e6:,.0f} MB, which is more than an import reads "
+            f"(at most {MAX_WORKBOOK_UNPACKED / 1e6:,.0f} MB, packed at most {MAX_WORKBOOK_RATIO}× tighter than "
+            "it is big). Save the sheet as .csv, or split it.")}])
+
+
 def _open_xlsx(path: Path) -> ImportTable:
     import pandas as pd  # heavy; only imports that read a workbook need it
 
+    _check_workbook_size(path)
     try:
         frame = pd.read_excel(path, sheet_name=0, header=None, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
