@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
 # --- Security (production). DEBUG off turns the HTTPS protections on.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front of the app: public endpoints rate-limit by the X-Forwarded-For address they saw.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from abm_platform.client_address import client_address
 from campaigns.services.events import event_registration_record, registration_touch, step_event
 from campaigns.services.personalisation import personalisation_for_visitor
 
@@ -75,6 +76,7 @@ def _cors(response: HttpResponse) -> HttpResponse:
 
 
 def _within_rate(address: str) -> bool:
+    """Per visitor, whatever key they name (a request with a made-up key still costs a look-up)."""
     bucket = f"campaigns:personalise:{address}:{timezone.now():%Y%m%d%H%M}"
     cache.add(bucket, 0, timeout=120)
     try:
@@ -90,7 +92,7 @@ class WebPersonalisationView(View):
         return _cors(HttpResponse(status=204))
 
     def get(self, request):
-        if not _within_rate(request.META.get("REMOTE_ADDR", "")):
+        if not _within_rate(client_address(request)):
             return _cors(JsonResponse({"message": "Too many requests."}, status=429))
         params = {name: str(request.GET.get(name, ""))[:MAX_PARAMETER] for name in ("k", "c", "d", "slot")}
         found = personalisation_for_visitor(key=params["k"], token=params["c"], domain=params["d"], slot=params["slot"])

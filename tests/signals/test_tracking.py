@@ -102,3 +102,26 @@ def test_the_endpoint_needs_no_session_and_no_csrf_token(site, workspace):
     assert strict.post(reverse("signal-tracking:pageview"), {"k": site["key"], "c": site["token"],
                                                       "u": "https://www.northwind.example/x"}).status_code == 204
     assert EngagementEvent.objects.for_workspace(workspace).count() == 1
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(site, workspace, monkeypatch, settings):
+    from django.test import Client
+
+    from insights.signals.views import tracking
+
+    monkeypatch.setattr(tracking, "RATE_LIMIT", 2)
+    proxy = "10.0.0.2"   # every request reaches the app from the proxy
+
+    def visit(forwarded_for, n):
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded_for).post(
+            reverse("signal-tracking:pageview"),
+            {"k": site["key"], "c": site["token"], "u": f"https://www.northwind.example/p{n}"}).status_code
+
+    settings.TRUSTED_PROXIES = 1
+    assert [visit("203.0.113.7", n) for n in range(3)] == [204, 204, 429]
+    assert visit("198.51.100.9", 3) == 204                    # another visitor, another bucket
+    # a client cannot pick its bucket: only the entry the trusted proxy added counts
+    assert visit("1.2.3.4, 203.0.113.7", 4) == 429
+
+    settings.TRUSTED_PROXIES = 0                              # no proxy declared: the header is ignored
+    assert [visit(f"192.0.2.{n}", 10 + n) for n in range(3)] == [204, 204, 429]

@@ -18,6 +18,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from abm_platform.client_address import client_address
 from insights.signals.services.tracking import tracking_pageview_record, tracking_settings_for_key
 
 RATE_LIMIT = 120  # page views per minute per tracking key and caller address
@@ -49,7 +50,7 @@ def _record(params, request) -> int:
     settings = tracking_settings_for_key(key)
     if settings is None:
         return 204  # not a key of ours: nothing to count it against
-    if not _within_rate(key, request.META.get("REMOTE_ADDR", "")):
+    if not _within_rate(key, client_address(request)):
         return 429
     tracking_pageview_record(settings=settings, token=str(params.get("c", ""))[:200], url=str(params.get("u", "")),
                              duration=params.get("d"))
