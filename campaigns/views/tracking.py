@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from campaigns.models import Touch
 from campaigns.services.feedback import touch_clicked, touch_opened, touch_unsubscribed
-from campaigns.services.tracking import touch_from_token
+from campaigns.services.tracking import click_destination, touch_from_token
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -57,4 +57,4 @@ class ClickView(View):
     def get(self, request, token):
         touch, payload = _touch(token, "click")
         touch_clicked(touch, payload["u"])
-        return HttpResponseRedirect(payload["u"])   # only ever a URL we signed ourselves
+        return HttpResponseRedirect(click_destination(touch, payload["u"]))   # only ever a URL we signed ourselves

@@ -61,6 +61,10 @@ class SignalSettingsForm(forms.Form):
     excluded_paths = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}),
                                      label="Excluded pages", help_text="URL fragments, one per line: careers, "
                                                                        "login, unsubscribe (worth 0 minutes).")
+    website_domains = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                      label="Your website's domains",
+                                      help_text="One per line, e.g. northwind.example: campaign links to these "
+                                                "carry the contact token the snippet reads (no other site gets it).")
 
     def __init__(self, *args, settings=None, **kwargs):
         initial = kwargs.pop("initial", {}) or {}
@@ -68,7 +72,8 @@ class SignalSettingsForm(forms.Form):
             numbers = merged_rules(settings.engagement_rules)
             initial.update(refresh_every_days=settings.refresh_every_days,
                            high_value_paths="\n".join(settings.high_value_paths or []),
-                           excluded_paths="\n".join(settings.excluded_paths or []))
+                           excluded_paths="\n".join(settings.excluded_paths or []),
+                           website_domains="\n".join(settings.website_domains or []))
             initial.update({f"rule__{t}__{k}": int(v) if float(v).is_integer() else v
                             for t, values in numbers.items() for k, v in values.items()})
         super().__init__(*args, initial=initial, **kwargs)

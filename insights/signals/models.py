@@ -269,6 +269,10 @@ class SignalSettings(WorkspaceScopedModel):
     engagement_rules = models.JSONField(default=dict, blank=True)
     high_value_paths = models.JSONField(default=list, blank=True)
     excluded_paths = models.JSONField(default=list, blank=True)
+    website_domains = models.JSONField(
+        default=list, blank=True,
+        help_text="Registrable domains of the company's own website: campaign links to them carry the contact "
+                  "token (abm_c) the tracking snippet reads.")
     tracking_key = models.CharField(max_length=64, blank=True,
                                     help_text="Public key the website's tracking snippet sends.")
     tracking_ignored = models.PositiveIntegerField(

@@ -4,6 +4,7 @@
 import html
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
@@ -16,6 +17,8 @@ from campaigns.services.planning import plan_due
 from campaigns.services.sending import send_due
 from contacts.models import Contact
 from insights.signals.models import EngagementEvent
+from insights.signals.services.settings import signal_settings_update
+from insights.signals.services.tracking import tracking_token_read
 from tests.factories import (
     AccountFactory, CampaignFactory, ContactFactory, ContentTemplateFactory, HoldFactory, PlayFactory, StepFactory,
 )
@@ -147,3 +150,28 @@ def test_a_tracked_link_with_a_query_string_leads_where_its_href_pointed(workspa
 
     assert redirect.status_code == 302
     assert redirect["Location"] == "https://example.com/case?utm_source=abm&utm_medium=email"
+
+
+def test_a_click_to_the_companys_own_website_carries_the_contact_token(workspace, admin, campaign, smtp):
+    """The website's tracking snippet reads `abm_c` from the address: links to the workspace's
+    own domains get it, links anywhere else do not."""
+    signal_settings_update(workspace=workspace, website_domains=["example.com"])
+    template = campaign["play"].steps.get(order=1).template
+    template.body = ('<a href="https://www.example.com/case?utm_source=abm#top">case</a> '
+                     '<a href="https://partner.example.org/page">partner</a>')
+    template.save()
+    campaign_start_pilot(campaign=campaign["campaign"], by=admin, account_ids=[a.pk for a in campaign["accounts"][:2]])
+    now = _in_window()
+    plan_due(workspace_id=workspace.pk, now=now)
+    send_due(workspace_id=workspace.pk, now=now + timedelta(minutes=1))
+    message = smtp.messages[0]
+    ours, partner = (html.unescape(h).replace("http://testserver", "")
+                     for h in re.findall(r'href="(http://testserver/c/k/[^"]+)"', smtp.html(message)))
+
+    location = urlsplit(Client().get(ours)["Location"])
+    query = parse_qs(location.query)
+    assert (location.netloc, location.path, location.fragment) == ("www.example.com", "/case", "top")
+    assert query["utm_source"] == ["abm"]
+    person = Touch.objects.for_workspace(workspace).get(pk=int(message["X-ABM-Touch"])).contact
+    assert tracking_token_read(query["abm_c"][0]) == (workspace.pk, person.pk)
+    assert Client().get(partner)["Location"] == "https://partner.example.org/page"

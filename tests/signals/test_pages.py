@@ -90,6 +90,21 @@ def test_an_admin_changes_the_rules_on_the_settings_page_and_events_are_reweighe
     assert SignalSettings.objects.for_workspace(workspace).get().engagement_rules == {"email_open": {"minutes": 0.5}}
 
 
+def test_an_admin_names_the_website_domains_that_get_the_contact_token(admin, workspace):
+    client = client_for(admin)
+    form = client.get(reverse("insights:signals:settings")).context["form"]
+    data = {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+
+    data["website_domains"] = "https://www.Northwind-Cargo.de/de\nnot a domain"
+    refused = client.post(reverse("insights:signals:settings"), data, format="multipart")
+    assert refused.status_code == 200 and "Not a web domain: not a domain" in refused.content.decode()
+
+    data["website_domains"] = "https://www.Northwind-Cargo.de/de\nshop.northwind-cargo.de\nnorthwind.co.uk"
+    assert client.post(reverse("insights:signals:settings"), data, format="multipart").status_code == 302
+    saved = SignalSettings.objects.for_workspace(workspace).get().website_domains
+    assert saved == ["northwind-cargo.de", "northwind.co.uk"]
+
+
 def test_an_admin_adds_pauses_and_removes_a_file_drop(admin, workspace, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client = client_for(admin)

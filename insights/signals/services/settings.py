@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from abm_platform.models import Workspace
+from accounts.domains import normalise_domain
 from insights.signals.engine.rules import (
     DEFAULT_EXCLUDED_PATHS, DEFAULT_HIGH_VALUE_PATHS, RuleSet, RulesError, clean_paths, merged_rules, rule_set,
     rules_overrides,
@@ -49,7 +50,8 @@ def workspace_rule_set(settings: SignalSettings) -> RuleSet:
 
 def signal_settings_update(*, workspace: Workspace, by=None, refresh_every_days: int | None = None,
                            engagement_rules: dict | None = None, high_value_paths: list[str] | None = None,
-                           excluded_paths: list[str] | None = None) -> tuple[SignalSettings, bool]:
+                           excluded_paths: list[str] | None = None,
+                           website_domains: list[str] | None = None) -> tuple[SignalSettings, bool]:
     """Change the cadence and/or the engagement rules. Returns (settings, rules_changed): when
     the rules changed the caller starts the reweigh job (services/reweigh.py) so stored events
     follow the new rules (DOMAIN.md §1.3: rule changes apply retroactively)."""
@@ -66,6 +68,8 @@ def signal_settings_update(*, workspace: Workspace, by=None, refresh_every_days:
                 current.excluded_paths = list(clean_paths(excluded_paths))
         except RulesError as error:
             raise ValidationError({key: [reason] for key, reason in error.problems.items()}) from None
+        if website_domains is not None:
+            current.website_domains = _website_domains(website_domains)
         if refresh_every_days is not None:
             if not 1 <= refresh_every_days <= MAX_REFRESH_EVERY_DAYS:
                 raise ValidationError({"refresh_every_days": [f"Between 1 and {MAX_REFRESH_EVERY_DAYS} days."]})
@@ -79,6 +83,18 @@ def signal_settings_update(*, workspace: Workspace, by=None, refresh_every_days:
         current.save()
     rules_changed = before != (current.engagement_rules, current.high_value_paths, current.excluded_paths)
     return current, rules_changed
+
+
+def _website_domains(values: list[str]) -> list[str]:
+    """`www.Northwind.example`, `https://northwind.example/de` → `northwind.example`; anything
+    without a registrable domain is refused by name."""
+    domains, bad = [], []
+    for value in values:
+        domain = normalise_domain(value)
+        (domains if domain else bad).append(domain or value)
+    if bad:
+        raise ValidationError({"website_domains": [f"Not a web domain: {', '.join(bad[:5])}."]})
+    return list(dict.fromkeys(domains))
 
 
 def signal_settings_new_tracking_key(*, workspace: Workspace, by=None) -> SignalSettings:

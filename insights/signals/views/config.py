@@ -53,7 +53,8 @@ class SignalSettingsView(WorkspaceView, TemplateView):
                 workspace=self.workspace, by=request.user, refresh_every_days=form.cleaned_data["refresh_every_days"],
                 engagement_rules=form.engagement_rules(),
                 high_value_paths=form.lines(form.cleaned_data["high_value_paths"]),
-                excluded_paths=form.lines(form.cleaned_data["excluded_paths"]))
+                excluded_paths=form.lines(form.cleaned_data["excluded_paths"]),
+                website_domains=form.lines(form.cleaned_data["website_domains"]))
         except ValidationError as error:
             messages.error(request, f"Not saved: {_errors(error)}")
             return self.render_to_response(self.get_context_data(form=form))
