@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django_filters import rest_framework as filters
 
-from abm_platform.filters import MAX_ID, IdMultipleChoiceFilter
+from abm_platform.filters import MAX_ID, IdFilter, IdMultipleChoiceFilter
 from accounts.models import (
     Account, AccountGroup, AccountIdentifier, AccountTechnology, AttributeDefinition, AttributeType, Segment,
     SegmentKind, SegmentMember, TargetListNomination,
@@ -50,8 +50,8 @@ class AccountFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_search", label="Search")
     tier = filters.CharFilter(method="filter_tier", help_text="Tier id(s), comma-separated, or `none`.")
     group = IdMultipleChoiceFilter(queryset=AccountGroup.unscoped_objects.none())
-    segment = filters.NumberFilter(method="filter_segment", help_text="Segment id.")
-    target_list = filters.NumberFilter(method="filter_target_list")
+    segment = IdFilter(method="filter_segment", help_text="Segment id.")
+    target_list = IdFilter(method="filter_target_list")
     owner = filters.CharFilter(method="filter_owner", help_text="User id, or `me`.")
     industry = filters.CharFilter(method="filter_in_list", help_text="Comma-separated.")
     country = filters.CharFilter(method="filter_in_list", help_text="ISO alpha-2 codes, comma-separated.")

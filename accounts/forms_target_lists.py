@@ -2,6 +2,7 @@
 from django import forms
 from django_filters import rest_framework as filters
 
+from abm_platform.filters import IdFilter
 from abm_platform.models import Workspace
 from accounts.models import (
     NominationFeedback, NominationStatus, TargetList, TargetListEvent, TargetListNomination, TargetListStatus, Tier,
@@ -67,8 +68,8 @@ class TargetListFilter(filters.FilterSet):
 
 
 class NominationFilter(filters.FilterSet):
-    target_list = filters.NumberFilter(field_name="target_list_id")
-    account = filters.NumberFilter(field_name="account_id")
+    target_list = IdFilter(field_name="target_list_id")
+    account = IdFilter(field_name="account_id")
     status = filters.MultipleChoiceFilter(choices=NominationStatus.choices)
     is_pilot = filters.BooleanFilter()
 
@@ -78,8 +79,8 @@ class NominationFilter(filters.FilterSet):
 
 
 class TargetListEventFilter(filters.FilterSet):
-    target_list = filters.NumberFilter(field_name="target_list_id")
-    nomination = filters.NumberFilter(field_name="nomination_id")
+    target_list = IdFilter(field_name="target_list_id")
+    nomination = IdFilter(field_name="nomination_id")
     action = filters.CharFilter()
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
+from abm_platform.filters import IdFilter
 from accounts.filters import AccountFilter
 from contacts.engine import disc as disc_engine
 from accounts.models import Account, NominationStatus, SegmentKind, SegmentMember, TargetListNomination
@@ -35,7 +36,7 @@ class TouchFilter(filters.FilterSet):
     channel = filters.ChoiceFilter(choices=Channel.choices)
     block_code = filters.CharFilter(help_text="A suppression rule code (opted_out, sales_active, frequency_cap, "
                                               "no_one_fits …).")
-    play = filters.NumberFilter(field_name="step__play_id")
+    play = IdFilter(field_name="step__play_id")
     planned_after = filters.DateFilter(method="filter_after", help_text="Planned on or after this day.")
     planned_before = filters.DateFilter(method="filter_before", help_text="Planned on or before this day.")
     blocked = filters.BooleanFilter(method="filter_blocked")
@@ -64,7 +65,7 @@ class SalesTaskFilter(filters.FilterSet):
 
     status = filters.MultipleChoiceFilter(choices=TaskStatus.choices)
     assignee = filters.CharFilter(method="filter_assignee", help_text="User id, or `me`.")
-    campaign = filters.NumberFilter(field_name="touch__campaign_id")
+    campaign = IdFilter(field_name="touch__campaign_id")
     due_before = filters.DateFilter(method="filter_due_before")
 
     class Meta:

@@ -2,6 +2,7 @@
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
+from abm_platform.filters import IdFilter
 from contacts.models import Contact, LifecycleStage, MatchStatus, Seniority
 
 
@@ -10,11 +11,11 @@ class ContactFilter(filters.FilterSet):
     seniority · persona · role (buying-group role code) · disc_style · consent_email · erased."""
 
     q = filters.CharFilter(method="filter_search")
-    account = filters.NumberFilter(field_name="account_id")
+    account = IdFilter(field_name="account_id")
     match_status = filters.MultipleChoiceFilter(choices=MatchStatus.choices)
     lifecycle_stage = filters.MultipleChoiceFilter(choices=LifecycleStage.choices)
     seniority = filters.MultipleChoiceFilter(choices=Seniority.choices)
-    persona = filters.NumberFilter(field_name="persona_id")
+    persona = IdFilter(field_name="persona_id")
     role = filters.CharFilter(method="filter_role", help_text="A buying-group role code, e.g. champion.")
     disc_style = filters.CharFilter()
     consent_email = filters.CharFilter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django_filters import rest_framework as filters
 
+from abm_platform.filters import IdFilter
 from abm_platform.models import Workspace
 from accounts.filters import AccountFilter
 from accounts.models import Account
@@ -44,7 +45,7 @@ class HotAccountFilter(AccountFilter):
     min_score = filters.NumberFilter(field_name="score", lookup_expr="gte", help_text="Score at least this.")
     surging = filters.BooleanFilter(method="filter_surging",
                                     help_text="`true`: only accounts whose score rose at the last recompute.")
-    account = filters.NumberFilter(field_name="pk", help_text="One account's id.")
+    account = IdFilter(field_name="pk", help_text="One account's id.")
 
     def __init__(self, data=None, *args, **kwargs):
         self.score_ordering = None

@@ -92,6 +92,8 @@ class AccountImportViewSet(WorkspaceViewSet):
     with its line, column and reason."""
 
     model = Job
+    # What OPTIONS describes for POST (DRF's metadata asks the view for it; without one, a 500).
+    serializer_class = ImportUploadSerializer
     read_roles = ANY_ROLE
     write_roles = EDITORS
     parser_classes = [MultiPartParser, FormParser]

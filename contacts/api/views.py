@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from abm_platform.api.serializers import IdField, WorkspaceScopedSerializer
+from abm_platform.api.serializers import WorkspaceScopedSerializer
 from abm_platform.api.errors import raise_record_errors
 from abm_platform.api.viewsets import WorkspaceConfigViewSet, WorkspaceViewSet
 from abm_platform.tenancy.roles import ADMINS, MARKETERS, SELLERS
@@ -81,7 +81,7 @@ class ReasonSerializer(serializers.Serializer):
 class BuyingProfileSerializer(serializers.Serializer):
     roles = serializers.ListField(child=serializers.CharField(), required=False)
     seniority = serializers.CharField(required=False, allow_blank=True)
-    persona = IdField(required=False, allow_null=True)
+    persona = serializers.IntegerField(required=False, allow_null=True)
 
 
 class QuestionnaireSerializer(serializers.Serializer):
@@ -260,7 +260,7 @@ class MatchReviewSerializer(serializers.ModelSerializer):
 
 
 class ReviewDecisionSerializer(serializers.Serializer):
-    account = IdField(required=False, help_text="For `pick`: the account to link.")
+    account = serializers.IntegerField(required=False, help_text="For `pick`: the account to link.")
 
 
 class MatchReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
+from abm_platform.filters import IdFilter
 from insights.signals.engine.rules import CHANNEL_OF
 from insights.signals.models import (
     Channel, EngagementEvent, EngagementType, IntentSignal, IntentTopic, SignalKind, TriggerEvent, TriggerType,
@@ -19,8 +20,8 @@ def _day_start(value) -> datetime:
 class IntentSignalFilter(filters.FilterSet):
     """account · topic · provider · since/until (week start) · score_min (e.g. 60: surging)."""
 
-    account = filters.NumberFilter(field_name="account_id")
-    topic = filters.NumberFilter(field_name="topic_id")
+    account = IdFilter(field_name="account_id")
+    topic = IdFilter(field_name="topic_id")
     provider = filters.CharFilter()
     since = filters.DateFilter(field_name="week_start", lookup_expr="gte", help_text="Weeks starting on or after.")
     until = filters.DateFilter(field_name="week_start", lookup_expr="lte", help_text="Weeks starting on or before.")
@@ -36,8 +37,8 @@ class IntentSignalFilter(filters.FilterSet):
 class EngagementEventFilter(filters.FilterSet):
     """account · contact · type · channel · source · high_value · since/until (day the event happened)."""
 
-    account = filters.NumberFilter(field_name="account_id")
-    contact = filters.NumberFilter(field_name="contact_id")
+    account = IdFilter(field_name="account_id")
+    contact = IdFilter(field_name="contact_id")
     type = filters.MultipleChoiceFilter(choices=EngagementType.choices)
     channel = filters.ChoiceFilter(choices=Channel.choices, method="filter_channel")
     source = filters.CharFilter()
@@ -64,7 +65,7 @@ class EngagementEventFilter(filters.FilterSet):
 class TriggerEventFilter(filters.FilterSet):
     """account · type · source · since/until (day of the event)."""
 
-    account = filters.NumberFilter(field_name="account_id")
+    account = IdFilter(field_name="account_id")
     type = filters.MultipleChoiceFilter(choices=TriggerType.choices)
     source = filters.CharFilter()
     since = filters.DateFilter(field_name="occurred_on", lookup_expr="gte")

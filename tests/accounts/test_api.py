@@ -290,3 +290,32 @@ def test_static_segments_take_members_and_dynamic_ones_refuse(admin, seeded):
     refused = client.post(reverse("api:segment-add-accounts", kwargs={"pk": dynamic["id"]}),
                           {"account_ids": [account.pk]}, format="json")
     assert refused.status_code == 400
+
+
+@pytest.mark.django_db
+def test_ids_too_big_for_the_database_are_a_400_not_a_500(admin, seeded):
+    """Found by the API fuzz test: SQLite cannot compare an integer past 2**63 (`id__in` raised
+    OverflowError)."""
+    segment = SegmentFactory(workspace=seeded, kind="static")
+    client = client_for(admin)
+    for name in ("api:segment-add-accounts", "api:segment-remove-accounts"):
+        response = client.post(reverse(name, kwargs={"pk": segment.pk}), {"account_ids": [2**64]}, format="json")
+        assert response.status_code == 400 and "account_ids" in response.json()["extra"]["fields"]
+    response = client.post(reverse("api:account-set-tier"), {"account_ids": [-(2**70)], "tier": 2**63},
+                           format="json")
+    assert response.status_code == 400 and set(response.json()["extra"]["fields"]) == {"account_ids", "tier"}
+    response = client.get(reverse("api:account-list"), {"group": str(2**64)})
+    assert response.status_code == 400 and "group" in response.json()["extra"]["fields"]
+
+
+@pytest.mark.django_db
+def test_tier_and_owner_filters_ignore_what_cannot_be_an_id(admin, seeded):
+    """'²' is a digit to str.isdigit() but not to int(); 2**64 is past any id. Neither matches."""
+    tier = TierFactory(workspace=seeded)
+    account = AccountFactory(workspace=seeded, tier=tier, owner=admin)
+    client = client_for(admin)
+    url = reverse("api:account-list")
+    assert ids(client.get(url, {"tier": f"²,{2**64},{tier.pk}"})) == [account.pk]
+    assert ids(client.get(url, {"tier": "²"})) == []
+    assert ids(client.get(url, {"owner": "²"})) == []
+    assert ids(client.get(url, {"owner": str(2**64)})) == []

@@ -2,6 +2,7 @@
 job with its report, idempotency, the command line, the API and the wizard pages."""
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -200,6 +201,19 @@ def test_a_binary_file_is_refused_with_a_clear_message(workspace):
     upload = import_file_store(workspace=workspace, file=io.BytesIO(b"\x00\x01PK\x00garbage"), filename="data.csv")
 
     with pytest.raises(ImportFileError, match="not a text"):
+        import_start(workspace=workspace, kind="accounts", upload=upload)
+
+
+def test_a_workbook_that_unpacks_far_beyond_its_size_is_refused_before_it_is_read(workspace):
+    """A zip bomb dressed as XLSX: a 20 MB sheet of the same byte packs into ~20 kB."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("[Content_Types].xml", "<Types/>")
+        bomb.writestr("xl/worksheets/sheet1.xml", b" " * 20_000_000)
+    assert len(buffer.getvalue()) < 100_000
+    upload = import_file_store(workspace=workspace, file=io.BytesIO(buffer.getvalue()), filename="bomb.xlsx")
+
+    with pytest.raises(ImportFileError, match="unpacks to 20 MB"):
         import_start(workspace=workspace, kind="accounts", upload=upload)
 
 
@@ -634,3 +648,11 @@ def test_old_uploads_are_purged_on_schedule(workspace, settings, tmp_path):
     assert import_files_purge_task.delay().result == 1
     assert not old.exists() and fresh.exists()
     assert app.conf.beat_schedule["purge-old-import-uploads"]["task"] == import_files_purge_task.name
+
+
+@pytest.mark.django_db
+def test_options_describes_the_upload_instead_of_a_500(admin):
+    """Found by the API fuzz test: DRF's OPTIONS metadata asks the view for its serializer."""
+    response = client_for(admin).options(reverse("api:account-import-list"))
+    assert response.status_code == 200
+    assert {"file", "kind", "mapping"} <= set(response.json()["actions"]["POST"])

@@ -667,3 +667,15 @@ def test_the_list_page_queries_do_not_grow_with_lists(workspace, members, tier1)
     for n in range(12):
         _list_with(workspace, members, 1, tier1, submitted=bool(n % 2))
     assert _queries(client, reverse("accounts:target_lists")) == few
+
+
+@pytest.mark.django_db
+def test_an_id_filter_past_any_id_is_a_400_not_a_500(admin, workspace):
+    """Found by the API fuzz test: `?nomination=-1.2e183` reached SQLite through a foreign key
+    look-up (which Django does not guard) and raised OverflowError."""
+    client = client_for(admin)
+    for params in ({"nomination": "-1.2e183"}, {"target_list": str(2**64)}, {"target_list": "1.5"}):
+        response = client.get(reverse("api:targetlistevent-list"), params)
+        assert response.status_code == 400 and set(params) <= set(response.json()["extra"]["fields"])
+    response = client.get(reverse("api:nomination-list"), {"account": str(2**64)})
+    assert response.status_code == 400 and "account" in response.json()["extra"]["fields"]

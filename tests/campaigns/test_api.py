@@ -218,6 +218,20 @@ def test_a_step_written_through_the_api_keeps_only_its_channels_settings(ready, 
         "", "owner", {}, {"event": "play.step"})
 
 
+def test_ids_past_any_id_are_a_400_not_a_500(ready, admin):
+    """Account and step ids are bounded like the database's: SQLite cannot compare 2**64."""
+    client = client_for(admin)
+    response = client.post(reverse("api:campaign-start-pilot", kwargs={"pk": ready["campaign"].pk}),
+                           {"accounts": [ready["accounts"][0].pk, 2**64]})
+    assert response.status_code == 400 and "accounts" in response.json()["extra"]["fields"]
+    response = client.post(reverse("api:play-reorder", kwargs={"pk": ready["play"].pk}), {"steps": [2**64]})
+    assert response.status_code == 400 and "steps" in response.json()["extra"]["fields"]
+    response = client.get(reverse("api:touch-list"), {"play": str(2**64)})
+    assert response.status_code == 400 and "play" in response.json()["extra"]["fields"]
+    response = client.get(reverse("api:salestask-list"), {"campaign": str(2**64)})
+    assert response.status_code == 400 and "campaign" in response.json()["extra"]["fields"]
+
+
 def test_steps_are_reordered_and_deleted_with_the_play_renumbered(ready, admin, workspace):
     client = client_for(admin)
     play = ready["play"]

@@ -104,6 +104,15 @@ def test_lists_filter_by_account_type_date_and_topic(admin, workspace, hanse):
     assert recent["count"] == 1 and polar["count"] == 1
 
 
+def test_an_id_filter_past_any_id_is_a_400(admin):
+    """An id past 2**63 must not reach the database (SQLite raised OverflowError on `account_id`)."""
+    client = client_for(admin)
+    for name, param in (("signal-intent-list", "topic"), ("signal-engagement-list", "contact"),
+                        ("signal-trigger-list", "account")):
+        response = client.get(reverse(f"api:{name}"), {param: str(2**64)})
+        assert response.status_code == 400 and param in response.json()["extra"]["fields"]
+
+
 @pytest.mark.parametrize("url_name,factory", [
     ("api:signal-intent-list", IntentSignalFactory), ("api:signal-engagement-list", EngagementEventFactory),
     ("api:signal-trigger-list", TriggerEventFactory), ("api:signal-unresolved-list", UnresolvedSignalFactory),
