@@ -84,6 +84,15 @@ class CampaignInputSerializer(WorkspaceScopedSerializer):
         fields = ["name", "objective", "hypothesis", "success_metric", "end_date", "owner", "audience_kind", "tier",
                   "segment", "target_list", "accounts", "acquisition_only"]
 
+    def get_fields(self):
+        """Owners are members of the workspace: anyone else's id reads as 'does not exist', so
+        the answer does not tell which user ids exist in other workspaces."""
+        fields = super().get_fields()
+        workspace = self.context.get("workspace")
+        fields["owner"].queryset = (User.objects.filter(memberships__workspace=workspace) if workspace
+                                    else User.objects.none())
+        return fields
+
 
 class CampaignPilotInputSerializer(serializers.Serializer):
     accounts = serializers.ListField(child=IdField(), min_length=1, max_length=10,
