@@ -163,7 +163,7 @@ def test_the_list_explains_an_empty_workspace_and_bad_filters(admin, workspace):
     assert "No contacts yet" in html_of(client.get(reverse("contacts:index")))
     ContactFactory(workspace=workspace)
     response = client.get(reverse("contacts:index"), {"account": "abc"})
-    assert response.status_code == 200 and "Enter a number" in html_of(response)
+    assert response.status_code == 200 and "Enter a whole number" in html_of(response)
 
 
 @pytest.mark.django_db
