@@ -1,4 +1,6 @@
 """The public tracking endpoint: a known contact's page views, with a signed token."""
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -63,6 +65,20 @@ def test_a_forged_token_is_ignored_and_counted(client, site, workspace, token):
     assert response.status_code == 204
     assert not EngagementEvent.objects.for_workspace(workspace).exists()
     assert SignalSettings.objects.for_workspace(workspace).get().tracking_ignored == 1
+
+
+def test_an_expired_token_is_ignored_and_counted(client, site, workspace, monkeypatch):
+    from insights.signals.services import tracking
+
+    page = {"k": site["key"], "c": site["token"], "u": "https://www.northwind.example/pricing"}
+    monkeypatch.setattr(tracking, "TRACKING_TOKEN_MAX_AGE", timedelta(seconds=-1))   # every token is too old
+    client.post(reverse("signal-tracking:pageview"), page)
+    assert not EngagementEvent.objects.for_workspace(workspace).exists()
+    assert SignalSettings.objects.for_workspace(workspace).get().tracking_ignored == 1
+
+    monkeypatch.setattr(tracking, "TRACKING_TOKEN_MAX_AGE", timedelta(days=180))
+    client.post(reverse("signal-tracking:pageview"), page)
+    assert EngagementEvent.objects.for_workspace(workspace).count() == 1
 
 
 def test_a_token_of_another_workspace_is_ignored(client, site, workspace, other_workspace):

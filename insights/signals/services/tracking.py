@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db.models import F
@@ -19,6 +19,9 @@ from insights.signals.models import SignalSettings
 from insights.signals.services.ingest import signals_ingest_from
 
 TRACKING_SALT = "insights.tracking"
+# A token lives in the visitor's browser (localStorage) after a campaign click; every new click
+# brings a fresh one. Older ones stop counting, so a leaked token does not work forever.
+TRACKING_TOKEN_MAX_AGE = timedelta(days=180)
 MAX_URL_LENGTH = 500
 MAX_DURATION_SECONDS = 3600
 _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
@@ -27,14 +30,15 @@ STORED, DUPLICATE, IGNORED, UNKNOWN_KEY = "stored", "duplicate", "ignored", "unk
 
 
 def contact_tracking_token(contact: Contact) -> str:
-    """A token naming the contact (and its workspace), signed so nobody can make one up."""
-    return signing.Signer(salt=TRACKING_SALT).sign(f"{contact.workspace_id}.{contact.pk}")
+    """A token naming the contact (and its workspace), signed and dated so nobody can make one up
+    and it expires after TRACKING_TOKEN_MAX_AGE."""
+    return signing.TimestampSigner(salt=TRACKING_SALT).sign(f"{contact.workspace_id}.{contact.pk}")
 
 
 def tracking_token_read(token: str) -> tuple[int, int] | None:
-    """(workspace id, contact id) of a genuine token; None for anything else."""
+    """(workspace id, contact id) of a genuine token that has not expired; None for anything else."""
     try:
-        value = signing.Signer(salt=TRACKING_SALT).unsign(token or "")
+        value = signing.TimestampSigner(salt=TRACKING_SALT).unsign(token or "", max_age=TRACKING_TOKEN_MAX_AGE)
         workspace_id, contact_id = (int(part) for part in value.split("."))
     except (signing.BadSignature, ValueError):
         return None
