@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from abm_platform.api.urls import base_urlpatterns, docs_urlpatterns, router
+from abm_platform.login_throttle import ThrottledAuthenticationForm
 from accounts.api.urls import urlpatterns as accounts_api
 from campaigns.api.urls import urlpatterns as campaigns_api
 from contacts.api.urls import urlpatterns as contacts_api
@@ -14,7 +15,8 @@ api_urlpatterns = [*docs_urlpatterns, *base_urlpatterns, *router.urls, *accounts
                    *signals_api, *scoring_api, *campaigns_api]
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                                authentication_form=ThrottledAuthenticationForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
