@@ -1,8 +1,8 @@
 """Sign-in with a limit on guessing: after LIMIT_PER_ACCOUNT failed attempts for one e-mail
 address from one client address within WINDOW, or LIMIT_PER_ADDRESS failed attempts from one
 client address for any e-mail, further attempts are refused until the window has passed, with
-a message that says so. The counts live in the cache (Redis in production, shared by every web
-process). A successful sign-in clears that account's count."""
+a message that says so. The counts live in the cache (abm_platform/rate_limits.py); a successful
+sign-in clears that account's count."""
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from abm_platform.client_address import client_address
+from abm_platform.rate_limits import client_address, count_hit
 
 WINDOW = timedelta(minutes=15)
 LIMIT_PER_ACCOUNT = 5
@@ -26,14 +26,6 @@ def failure_keys(username: str, address: str) -> tuple[str, str]:
 
 def _count(key: str) -> int:
     return cache.get(key, 0)
-
-
-def _add_failure(key: str) -> None:
-    cache.add(key, 0, timeout=int(WINDOW.total_seconds()))
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=int(WINDOW.total_seconds()))
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -54,8 +46,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             cleaned = super().clean()
         except ValidationError as error:
             if any(e.code == "invalid_login" for e in error.error_list):
-                _add_failure(account_key)
-                _add_failure(address_key)
+                count_hit(account_key, window_seconds=int(WINDOW.total_seconds()))
+                count_hit(address_key, window_seconds=int(WINDOW.total_seconds()))
             raise
         cache.delete(account_key)
         return cleaned

@@ -14,7 +14,8 @@ from accounts.models.tiers import BuyingGroupRole, EngagementModel, Tier, TierCh
 __all__ = [
     "Account", "AccountGroup", "AccountIdentifier", "AccountPlan", "AccountTechnology", "AttributeDefinition",
     "AttributeType", "BuyingGroupRole", "EngagementModel", "Hold", "IdentifierKind", "JourneyStage", "NominationFeedback",
-    "NEVER_CONTACTED", "NominationStatus", "Opportunity", "OpportunityStage", "OpportunityStageChange", "PlanStatus", "PlanStep", "Relationship",
+    "NEVER_CONTACTED", "NominationStatus", "Opportunity", "OpportunityStage", "OpportunityStageChange", "PlanStatus",
+    "PlanStep", "Relationship",
     "Segment", "SegmentKind", "SegmentMember", "StageKind", "TargetList", "TargetListEvent",
     "TargetListNomination", "TargetListStatus", "Tier", "TierChange",
 ]

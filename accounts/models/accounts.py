@@ -76,6 +76,7 @@ class Relationship(models.TextChoices):
 # The relationships campaigns never touch (rule 2 of the suppression engine).
 NEVER_CONTACTED = (Relationship.COMPETITOR, Relationship.PARTNER, Relationship.VENDOR, Relationship.DISQUALIFIED)
 
+
 class Account(WorkspaceScopedModel):
     """A company the ABM program may target. Domains and CRM ids live in AccountIdentifier (so
     no two accounts of a workspace share one); `domain` and `external_id` here are copies of the

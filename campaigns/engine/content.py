@@ -163,8 +163,8 @@ def _weight(value: Any, cap: int = MAX_VALUE_LENGTH + 1) -> int:
                 return cap
         return total
     if value is None or isinstance(value, (bool, int, float)):
-        return len(repr(value)) if not isinstance(value, int) or value.bit_length() < 64 else 32
-    return 32  # a date, a Markup-free object: short when printed
+        return len(repr(value))  # template numbers are capped at MAX_INT_BITS
+    return 32  # a date or another small object: short when printed
 
 
 def _check_weight(value: Any) -> Any:
@@ -334,8 +334,8 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 # the printed size counts, not the length: [[big list]] * 1000 is one item, long
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and max(
-                        len(seq), _weight(seq)) * n > MAX_VALUE_LENGTH:
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and \
+                        _weight(seq) * n > MAX_VALUE_LENGTH:
                     raise _Refused(f"a value longer than {MAX_VALUE_LENGTH} characters or items")
             both_ints = isinstance(left, int) and isinstance(right, int)
             if both_ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:

@@ -70,11 +70,11 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils import timezone
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from campaigns.models import DeliveryStatus, Touch, WebhookDelivery, WebhookSubscription
 

@@ -10,15 +10,13 @@ GET, because mail scanners open links in e-mails before any person does.
 """
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from abm_platform.client_address import client_address
+from abm_platform.rate_limits import client_address, within_rate
 from campaigns.services.events import event_registration_record, registration_touch, step_event
 from campaigns.services.personalisation import personalisation_for_visitor
 
@@ -75,16 +73,6 @@ def _cors(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _within_rate(address: str) -> bool:
-    """Per visitor, whatever key they name (a request with a made-up key still costs a look-up)."""
-    bucket = f"campaigns:personalise:{address}:{timezone.now():%Y%m%d%H%M}"
-    cache.add(bucket, 0, timeout=120)
-    try:
-        return cache.incr(bucket) <= PERSONALISATION_RATE_LIMIT
-    except ValueError:   # evicted between add and incr
-        return True
-
-
 class WebPersonalisationView(View):
     http_method_names = ["get", "options"]
 
@@ -92,7 +80,8 @@ class WebPersonalisationView(View):
         return _cors(HttpResponse(status=204))
 
     def get(self, request):
-        if not _within_rate(client_address(request)):
+        # per visitor, whatever key they name (a request with a made-up key still costs a look-up)
+        if not within_rate(f"campaigns:personalise:{client_address(request)}", PERSONALISATION_RATE_LIMIT):
             return _cors(JsonResponse({"message": "Too many requests."}, status=429))
         params = {name: str(request.GET.get(name, ""))[:MAX_PARAMETER] for name in ("k", "c", "d", "slot")}
         found = personalisation_for_visitor(key=params["k"], token=params["c"], domain=params["d"], slot=params["slot"])

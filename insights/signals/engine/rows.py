@@ -97,7 +97,7 @@ class _Row:
         except ValueError:
             self.error(column, f"{_short(value)!r} is not a whole number.")
             return None
-        if number != number or number in (float("inf"), float("-inf")) or number != int(number):  # NaN, ∞, 61.5
+        if not _is_whole(number):
             self.error(column, f"{_short(value)!r} is not a whole number.")
             return None
         if not low <= number <= high:
@@ -286,6 +286,11 @@ def unstorable(text: str) -> bool:
     return False
 
 
+def _is_whole(number: int | float) -> bool:
+    """Not NaN, not infinite, no fraction (61.5)."""
+    return number == number and number not in (float("inf"), float("-inf")) and number == int(number)
+
+
 def _number(text: str) -> int | float:
     """A cell as a number: whole numbers exactly (ids beyond 2**53 stay exact), else a float
     (a decimal comma is read as a point)."""
@@ -326,21 +331,11 @@ def _details(row: _Row) -> dict:
     if len(text) > MAX_DETAILS_BYTES:
         row.error("details", f"At most {MAX_DETAILS_BYTES} bytes of details.")
         return {}
-    if ("\\u0000" in text or "\\ud" in text) and _holds_unstorable(value):
+    if ("\\u0000" in text or "\\ud" in text) and storable_value(value) != value:
         row.error("details", "Contains a NUL character or broken Unicode (an unpaired surrogate); "
                              "the database cannot store it.")
         return {}
     return value
-
-
-def _holds_unstorable(value: Any) -> bool:
-    if isinstance(value, str):
-        return unstorable(value)
-    if isinstance(value, dict):
-        return any(_holds_unstorable(k) or _holds_unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_unstorable(v) for v in value)
-    return False
 
 
 def storable_value(value: Any) -> Any:
@@ -460,14 +455,14 @@ def _moment_in_range(value: str | None, now: datetime) -> datetime | None:
 
 
 def _whole(value: str | None, low: int, high: int):
-    """_Row.integer for a text cell, same arithmetic (through float); _PROBLEM for any problem."""
+    """_Row.integer for a text cell, same arithmetic (`_number`, `_is_whole`); _PROBLEM for any problem."""
     if value is None or not value.strip():
         return None
     try:
         number = _number(value)
     except ValueError:
         return _PROBLEM
-    if number != number or number in (float("inf"), float("-inf")) or number != int(number):
+    if not _is_whole(number):
         return _PROBLEM
     if not low <= number <= high:
         return _PROBLEM

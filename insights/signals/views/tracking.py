@@ -11,14 +11,12 @@ per key, beyond that the answer is 429 and nothing is recorded.
 import base64
 import json
 
-from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from abm_platform.client_address import client_address
+from abm_platform.rate_limits import client_address, within_rate
 from insights.signals.services.tracking import tracking_pageview_record, tracking_settings_for_key
 
 RATE_LIMIT = 120  # page views per minute per tracking key and caller address
@@ -35,22 +33,13 @@ def _cors(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _within_rate(key: str, address: str) -> bool:
-    bucket = f"signals:track:{key}:{address}:{timezone.now():%Y%m%d%H%M}"
-    cache.add(bucket, 0, timeout=120)
-    try:
-        return cache.incr(bucket) <= RATE_LIMIT
-    except ValueError:  # evicted between add and incr
-        return True
-
-
 def _record(params, request) -> int:
     """204 recorded or ignored, 429 over the rate limit."""
     key = str(params.get("k", ""))[:64]
     settings = tracking_settings_for_key(key)
     if settings is None:
         return 204  # not a key of ours: nothing to count it against
-    if not _within_rate(key, client_address(request)):
+    if not within_rate(f"signals:track:{key}:{client_address(request)}", RATE_LIMIT):
         return 429
     tracking_pageview_record(settings=settings, token=str(params.get("c", ""))[:200], url=str(params.get("u", "")),
                              duration=params.get("d"))
