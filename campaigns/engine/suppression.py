@@ -329,13 +329,22 @@ def _decide(touch: Touch, person: Person | None, account: AccountState, ledger: 
         return blocked
     ledger.record(touch, person, at)
     if at != touch.planned_at:
-        window = f"{policy.send_window_start:%H:%M}–{policy.send_window_end:%H:%M}"
-        local = at.astimezone(tz)
-        return Decision(action=DEFER, rule=6, code=QUIET_HOURS, until=at,
-                        reason=f"outside the send window {window} in {tz_name}; "
-                               f"deferred to {local:%Y-%m-%d %H:%M} local time",
-                        detail={"timezone": tz_name, "planned_local": touch.planned_at.astimezone(tz).isoformat()})
+        return quiet_hours_deferral(touch.planned_at, tz, tz_name, policy)
     return Decision(action=SEND)
+
+
+def quiet_hours_deferral(planned_at: datetime, tz: tzinfo, tz_name: str, policy: Policy) -> Decision | None:
+    """Rule 6 for a timed touch planned at ``planned_at`` to a person in ``tz``: None inside the
+    local send window, else the deferral to the next window start. Also what planning's SQL path
+    (campaigns/services/clear_touches.py) writes for a deferred touch, zone by zone."""
+    at = _in_window(planned_at, tz, policy)
+    if at == planned_at:
+        return None
+    window = f"{policy.send_window_start:%H:%M}–{policy.send_window_end:%H:%M}"
+    return Decision(action=DEFER, rule=6, code=QUIET_HOURS, until=at,
+                    reason=f"outside the send window {window} in {tz_name}; "
+                           f"deferred to {at.astimezone(tz):%Y-%m-%d %H:%M} local time",
+                    detail={"timezone": tz_name, "planned_local": planned_at.astimezone(tz).isoformat()})
 
 
 def _who(person: Person) -> str:
@@ -405,11 +414,14 @@ def _account_rules(touch: Touch, account: AccountState) -> Decision | None:
 
 def _effective_time(touch: Touch, tz: tzinfo, policy: Policy) -> datetime:
     """Rule 6's moment: ``planned_at`` inside the local window, else the next window start (UTC)."""
-    if touch.channel not in TIMED:
-        return touch.planned_at
-    local = touch.planned_at.astimezone(tz)
+    return _in_window(touch.planned_at, tz, policy) if touch.channel in TIMED else touch.planned_at
+
+
+def _in_window(planned_at: datetime, tz: tzinfo, policy: Policy) -> datetime:
+    """``planned_at`` when it is inside the local send window, else the next window start (UTC)."""
+    local = planned_at.astimezone(tz)
     if policy.send_window_start <= local.time() < policy.send_window_end:
-        return touch.planned_at
+        return planned_at
     day = local.date() if local.time() < policy.send_window_start else local.date() + timedelta(days=1)
     # fold=0: on a DST change the first occurrence; a wall time in a gap maps past the gap.
     return datetime.combine(day, policy.send_window_start, tzinfo=tz).astimezone(timezone.utc)

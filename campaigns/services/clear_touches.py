@@ -3,18 +3,25 @@
 The suppression engine (campaigns/engine/suppression.py) stays the one authority on every touch
 a rule could apply to. Most touches of a large send meet none: the person is not erased and has
 not opted out of the channel, the account is not excluded, has no open opportunity, no hold and
-is no customer, the person has had nothing in the 7 days either side and gets one touch in this
-batch, the account stays under its cap with everything it has and gets now, it is inside the
-send window where the person is, and no play of higher priority has the account. Carrying those
-rows through Python one at a time made planning 14× slower than writing them.
+is no customer, the person has had nothing in the 7 days either side of the touch's moment and
+gets one touch in this batch, the account stays under its cap with everything it has and gets
+around then, the person's time zone is one the engine reads, and no play of higher priority has
+the account. Carrying those rows through Python one at a time made planning 14× slower than
+writing them.
+
+Quiet hours (rule 6) do not make a touch unclear: outside the send window where the person is,
+the touch is written `deferred` to the next window start, with the time and the reason the
+engine's own `quiet_hours_deferral` gives for that zone (computed once per zone and batch, in
+`zone_moments`) — the moment the caps above are checked at.
 
 `stage` puts every candidate (enrolment × fitting person) of a batch into a temporary table with
 the step's audience filter applied in SQL (the same test as `audience._fits`), and marks as
 *clear* the candidates that pass conditions **stricter** than the rules — a customer account, a
-time zone the check cannot read, a person with any touch near now, an account that could reach
-its cap, an existing row for the key: not clear. `write` inserts the clear ones into the outbox
-as `planned` at `now`, the row the engine writes for a touch it lets through. The rest go to the
-engine with their full context, unchanged. A clear touch cannot change the engine's decision on
+time zone the check cannot read, a person with any touch near the touch's moment, an account that
+could reach its cap, an existing row for the key: not clear. `write` inserts the clear ones into
+the outbox as `planned` at `now` or `deferred` to the window start, the rows the engine writes
+for a touch it lets through or defers. The rest go to the engine with their full context,
+unchanged. A clear touch cannot change the engine's decision on
 another touch: its person has no other touch in the batch, and its account's caps cannot bind.
 
 tests/campaigns/test_clear_touches.py plans random scenarios with and without this path and
@@ -28,7 +35,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytz
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import NEVER_CONTACTED, Relationship
@@ -44,6 +51,8 @@ CHANNELS = {channel: (f"consent_{engine.CONSENT_BY_CHANNEL[channel]}", channel i
             for channel in (engine.EMAIL, engine.EVENT_INVITE, engine.AD_AUDIENCE)}
 COUNTED = (TouchStatus.SENT, TouchStatus.SENDING, TouchStatus.PLANNED, TouchStatus.DEFERRED)
 TABLE = "plan_candidate"
+ZONE_TABLE = "plan_zone"
+COUNTRY_TABLE = "plan_country_zone"
 
 
 def enabled() -> bool:
@@ -60,65 +69,82 @@ def eligible(step: Step) -> bool:
 @dataclass
 class Staged:
     """A batch's candidates after the clear check: the ones left for the engine, the enrolments
-    with clear touches (they move on like any enrolment whose touches were planned), and how many
-    clear touches there are."""
+    with clear touches and the latest moment among them (they move on like any enrolment whose
+    touches were planned, timed from that moment), and how many clear touches there are."""
 
     unclear: list[tuple[int, int, int]] = field(default_factory=list)    # (enrolment, step, contact)
     gaps: set[int] = field(default_factory=set)                           # enrolments nobody fits
-    clear_enrolments: set[int] = field(default_factory=set)
+    clear_enrolments: dict[int, datetime] = field(default_factory=dict)
     clear: int = 0
 
 
 def stage(workspace_id: int, groups: list[tuple[Step, int, int, list[tuple[int, int]]]], now: datetime,
           policy: engine.Policy) -> Staged:
-    """`groups`: per step, (step, its play's priority, campaign id, [(enrolment id, account id)])."""
+    """`groups`: per step, (step, its play's priority, campaign id, [(enrolment id, account id)]).
+    JIT compilation is off for these statements: they run in well under a second, and compiling
+    them (30–40 ms each, chosen for their row estimates) cost more than it saved."""
     staged = Staged()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} (enrolment_id bigint, step_id bigint, "
                        "campaign_id bigint, play_id bigint, play_priority int, channel varchar(20), "
                        "consent_column text, timed boolean, fast boolean, account_id bigint, contact_id bigint, "
-                       "key varchar(80), clear boolean NOT NULL DEFAULT false)")
-        cursor.execute(f"TRUNCATE {TABLE}")
+                       "key varchar(80), zone text, clear boolean NOT NULL DEFAULT false, planned_at timestamptz, "
+                       "status varchar(20), block_code varchar(40), block_reason varchar(255))")
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {ZONE_TABLE} (name text PRIMARY KEY, until timestamptz, "
+                       "reason text)")
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {COUNTRY_TABLE} (country text PRIMARY KEY, zone text)")
+        cursor.execute(f"TRUNCATE {TABLE}, {ZONE_TABLE}, {COUNTRY_TABLE}")
+        zones = zone_moments(now, policy)
+        cursor.execute(f"INSERT INTO {ZONE_TABLE} SELECT * FROM unnest(%s::text[], %s::timestamptz[], %s::text[])",
+                       [zones.names, zones.until, zones.reasons])
+        cursor.execute(f"INSERT INTO {COUNTRY_TABLE} SELECT * FROM unnest(%s::text[], %s::text[])",
+                       [zones.countries, zones.country_zones])
+        cursor.execute(f"ANALYZE {ZONE_TABLE}, {COUNTRY_TABLE}")
         for step, priority, campaign_id, enrolments in groups:
-            _add_candidates(cursor, workspace_id, step, priority, campaign_id, enrolments)
+            _add_candidates(cursor, workspace_id, step, priority, campaign_id, enrolments, policy.default_timezone)
             cursor.execute(f"SELECT e FROM unnest(%s::bigint[]) AS e WHERE NOT EXISTS "
                            f"(SELECT 1 FROM {TABLE} c WHERE c.enrolment_id = e)", [[e for e, _ in enrolments]])
             staged.gaps.update(row[0] for row in cursor.fetchall())
         cursor.execute(f"ANALYZE {TABLE}")
-        _mark_clear(cursor, workspace_id, now, policy)
-        cursor.execute(f"SELECT enrolment_id, step_id, contact_id, clear FROM {TABLE}")
-        for enrolment_id, step_id, contact_id, clear in cursor.fetchall():
-            if clear:
-                staged.clear_enrolments.add(enrolment_id)
-                staged.clear += 1
-            else:
-                staged.unclear.append((enrolment_id, step_id, contact_id))
+        _mark_clear(cursor, workspace_id, now, policy, zones)
+        cursor.execute(f"SELECT enrolment_id, step_id, contact_id FROM {TABLE} WHERE NOT clear")
+        staged.unclear = cursor.fetchall()
+        cursor.execute(f"SELECT enrolment_id, max(planned_at), count(*) FROM {TABLE} WHERE clear GROUP BY enrolment_id")
+        for enrolment_id, latest, clear in cursor.fetchall():
+            staged.clear_enrolments[enrolment_id] = latest
+            staged.clear += clear
     return staged
 
 
-def write(workspace_id: int, now: datetime, created: datetime) -> int:
+def write(workspace_id: int, created: datetime) -> dict[str, int]:
     """Insert the staged clear touches (in the caller's transaction); a key that exists by now
-    (a planner racing on the same batch) is skipped. Returns how many were written."""
+    (a planner racing on the same batch) is skipped. Returns how many were written, by status."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO campaigns_touch (workspace_id, key, enrolment_id, step_id, campaign_id, account_id, contact_id, "
-            "channel, is_operational, status, planned_at, block_code, block_reason, variant, subject, attempts, "
-            "error, provider_id, created_at) "
+            "WITH written AS (INSERT INTO campaigns_touch (workspace_id, key, enrolment_id, step_id, campaign_id, "
+            "account_id, contact_id, channel, is_operational, status, planned_at, block_code, block_reason, variant, "
+            "subject, attempts, error, provider_id, created_at) "
             f"SELECT %(ws)s, key, enrolment_id, step_id, campaign_id, account_id, contact_id, channel, false, "
-            f"%(planned)s, %(now)s, '', '', '', '', 0, '', '', %(created)s FROM {TABLE} WHERE clear "
-            "ON CONFLICT (workspace_id, key) DO NOTHING",
-            {"ws": workspace_id, "planned": TouchStatus.PLANNED, "now": now, "created": created})
-        return cursor.rowcount
+            f"status, planned_at, block_code, block_reason, '', '', 0, '', '', %(created)s FROM {TABLE} WHERE clear "
+            "ON CONFLICT (workspace_id, key) DO NOTHING RETURNING status) "
+            "SELECT status, count(*) FROM written GROUP BY status",
+            {"ws": workspace_id, "created": created})
+        return dict(cursor.fetchall())
 
 
-def _add_candidates(cursor, workspace_id, step: Step, priority: int, campaign_id: int, enrolments) -> None:
-    """The step's people in each enrolled account, filtered like `audience._fits`."""
+def _add_candidates(cursor, workspace_id, step: Step, priority: int, campaign_id: int, enrolments,
+                    default_zone: str) -> None:
+    """The step's people in each enrolled account, filtered like `audience._fits`, with the
+    time zone the engine would put them in (their own, else their country's first, else the
+    workspace default)."""
     audience = step.audience_filter or {}
     where, params = [], {"ws": workspace_id, "step": step.pk, "campaign": campaign_id, "play": step.play_id,
                          "priority": priority, "channel": step.channel,
                          "consent": CHANNELS.get(step.channel, (None, False))[0],
                          "timed": CHANNELS.get(step.channel, (None, False))[1], "fast": eligible(step),
-                         "enrolments": [e for e, _ in enrolments], "accounts": [a for _, a in enrolments]}
+                         "enrolments": [e for e, _ in enrolments], "accounts": [a for _, a in enrolments],
+                         "default_zone": default_zone}
     if audience.get("roles"):
         where.append("c.roles ?| %(roles)s")
         params["roles"] = list(audience["roles"])
@@ -133,26 +159,32 @@ def _add_candidates(cursor, workspace_id, step: Step, priority: int, campaign_id
         params["styles"] = list(audience["disc_styles"])
     cursor.execute(
         f"INSERT INTO {TABLE} (enrolment_id, step_id, campaign_id, play_id, play_priority, channel, consent_column, "
-        "timed, fast, account_id, contact_id, key) "
+        "timed, fast, account_id, contact_id, key, zone) "
         "SELECT e.id, %(step)s, %(campaign)s, %(play)s, %(priority)s, %(channel)s, %(consent)s, %(timed)s, %(fast)s, "
-        "e.account_id, c.id, e.id || ':' || %(step)s || ':' || c.id "
+        "e.account_id, c.id, e.id || ':' || %(step)s || ':' || c.id, "
+        "CASE WHEN c.time_zone <> '' THEN c.time_zone ELSE coalesce(m.zone, %(default_zone)s) END "
         "FROM unnest(%(enrolments)s::bigint[], %(accounts)s::bigint[]) AS e(id, account_id) "
-        "CROSS JOIN LATERAL (SELECT c.id FROM contacts_contact c "
+        "CROSS JOIN LATERAL (SELECT c.id, coalesce(c.time_zone, '') AS time_zone, c.country "
+        "FROM contacts_contact c "
         "WHERE c.workspace_id = %(ws)s AND c.account_id = e.account_id"
-        + "".join(f" AND {condition}" for condition in where) + " OFFSET 0) AS c", params)
+        + "".join(f" AND {condition}" for condition in where) + " OFFSET 0) AS c "
+        f"LEFT JOIN {COUNTRY_TABLE} m ON m.country = upper(c.country)", params)
 
 
-def _mark_clear(cursor, workspace_id: int, now: datetime, policy: engine.Policy) -> None:
-    """One UPDATE over the batch. The history look-ups compare `planned_at + interval '0'` so
-    PostgreSQL reads a person's or an account's touches by their own index: the batches before
-    this one added thousands of touches near `now` that the statistics do not know yet, and a
-    plain range on `planned_at` would tempt the planner into the (status, planned_at) index and
-    a scan of all of them per candidate (seen: 3 s instead of 0.1 s per batch)."""
+def _mark_clear(cursor, workspace_id: int, now: datetime, policy: engine.Policy, zones: ZoneMoments) -> None:
+    """One UPDATE over the batch: a clear candidate gets its row's status, moment and reason.
+    A candidate's moment is `now`, or the next window start in its zone when quiet hours defer
+    it; a person's history is checked around that moment, an account's over every moment the
+    batch can have. The history look-ups compare `planned_at + interval '0'` so PostgreSQL reads
+    a person's or an account's touches by their own index: the batches before this one added
+    thousands of touches near `now` that the statistics do not know yet, and a plain range on
+    `planned_at` would tempt the planner into the (status, planned_at) index and a scan of all
+    of them per candidate (seen: 3 s instead of 0.1 s per batch)."""
     caps = policy.caps
     if any(cap == 0 for cap in (caps.email_per_day, caps.email_per_7_days, caps.contact_per_7_days,
                                 caps.account_per_7_days)):
         return                                         # a cap of 0 blocks everything: the engine says so
-    zones = open_zones(now, policy.send_window_start, policy.send_window_end, policy.default_timezone)
+    week = timedelta(days=7)
     cursor.execute(f"""
         WITH per_account AS (SELECT account_id, count(*) AS n FROM {TABLE} GROUP BY account_id),
              per_contact AS (SELECT contact_id, count(*) AS n FROM {TABLE} GROUP BY contact_id),
@@ -160,11 +192,19 @@ def _mark_clear(cursor, workspace_id: int, now: datetime, policy: engine.Policy)
                  SELECT t.account_id, count(*) AS n FROM campaigns_touch t
                  WHERE t.workspace_id = %(ws)s AND t.account_id IN (SELECT account_id FROM per_account)
                    AND t.status = ANY(%(counted)s) AND t.channel <> ALL(%(not_counted)s)
-                   AND t.planned_at + interval '0' > %(since)s AND t.planned_at + interval '0' <= %(until)s
-                 GROUP BY t.account_id)
-        UPDATE {TABLE} pc SET clear = true
-        FROM contacts_contact c, accounts_account a, per_account pa, per_contact pp
-        WHERE pc.fast AND c.id = pc.contact_id AND a.id = pc.account_id
+                   AND t.planned_at + interval '0' > %(since)s AND t.planned_at + interval '0' <= %(until_latest)s
+                 GROUP BY t.account_id),
+             judged AS (
+                 SELECT pc.key, CASE WHEN pc.timed AND z.until IS NOT NULL THEN z.until ELSE %(now)s END AS at,
+                        pc.timed AND z.until IS NOT NULL AS deferred, z.reason
+                 FROM {TABLE} pc LEFT JOIN {ZONE_TABLE} z ON z.name = pc.zone
+                 WHERE pc.fast AND (NOT pc.timed OR z.name IS NOT NULL))
+        UPDATE {TABLE} pc SET clear = true, planned_at = j.at,
+               status = CASE WHEN j.deferred THEN %(deferred)s ELSE %(planned)s END,
+               block_code = CASE WHEN j.deferred THEN %(quiet_hours)s ELSE '' END,
+               block_reason = CASE WHEN j.deferred THEN j.reason ELSE '' END
+        FROM judged j, contacts_contact c, accounts_account a, per_account pa, per_contact pp
+        WHERE j.key = pc.key AND c.id = pc.contact_id AND a.id = pc.account_id
           AND pa.account_id = pc.account_id AND pp.contact_id = pc.contact_id AND pp.n = 1
           AND c.erased_at IS NULL
           AND (CASE pc.consent_column WHEN 'consent_email' THEN c.consent_email WHEN 'consent_ads' THEN c.consent_ads
@@ -180,43 +220,44 @@ def _mark_clear(cursor, workspace_id: int, now: datetime, policy: engine.Policy)
                                                 <= %(account_cap)s::int)
           AND NOT EXISTS (SELECT 1 FROM campaigns_touch t
                           WHERE t.workspace_id = %(ws)s AND t.contact_id = pc.contact_id
-                            AND t.planned_at + interval '0' > %(since)s AND t.planned_at + interval '0' <= %(until)s)
+                            AND t.planned_at + interval '0' > j.at - interval '7 days'
+                            AND t.planned_at + interval '0' <= j.at + interval '7 days')
           AND NOT EXISTS (SELECT 1 FROM campaigns_touch t WHERE t.workspace_id = %(ws)s AND t.key = pc.key)
-          AND (NOT pc.timed OR CASE WHEN coalesce(c.time_zone, '') <> '' THEN c.time_zone = ANY(%(open_zones)s)
-                                    WHEN coalesce(c.country, '') <> '' AND upper(c.country) = ANY(%(mapped)s)
-                                         THEN upper(c.country) = ANY(%(open_countries)s)
-                                    ELSE %(default_open)s END)
           AND NOT EXISTS (SELECT 1 FROM campaigns_enrolment r JOIN campaigns_play rp ON rp.id = r.play_id
                           WHERE r.workspace_id = %(ws)s AND r.account_id = pc.account_id AND r.status = 'active'
                             AND r.play_id <> pc.play_id AND rp.priority < pc.play_priority)
-        """, {"ws": workspace_id, "counted": list(COUNTED), "not_counted": sorted(engine.NOT_COUNTED),
-              "since": now - timedelta(days=7), "until": now + timedelta(days=7),
+        """, {"ws": workspace_id, "now": now, "counted": list(COUNTED), "not_counted": sorted(engine.NOT_COUNTED),
+              "since": now - week, "until_latest": zones.latest + week,
+              "deferred": TouchStatus.DEFERRED, "planned": TouchStatus.PLANNED, "quiet_hours": engine.QUIET_HOURS,
               "excluded": list(NEVER_CONTACTED), "customer": Relationship.CUSTOMER,
-              "hold_after": min(now, timezone.now()), "account_cap": caps.account_per_7_days,
-              "open_zones": zones.names, "mapped": zones.mapped_countries, "open_countries": zones.open_countries,
-              "default_open": zones.default_open})
+              "hold_after": min(now, timezone.now()), "account_cap": caps.account_per_7_days})
 
 
 @dataclass(frozen=True)
-class OpenZones:
-    names: list[str]               # valid IANA names where `now` is inside the send window
-    mapped_countries: list[str]    # countries the planner maps to a zone (pytz's first)
-    open_countries: list[str]      # … whose zone is valid and open now
-    default_open: bool             # the workspace default zone is open now
+class ZoneMoments:
+    """Per valid IANA zone, what rule 6 does to a touch planned at `now` there: the window start
+    it is deferred to and the engine's reason (None and '' when the window is open); and how the
+    planner maps a country to a zone (pytz's first)."""
+
+    names: list[str]
+    until: list[datetime | None]
+    reasons: list[str]
+    latest: datetime               # the latest moment a touch of this batch can get
+    countries: list[str]
+    country_zones: list[str]
 
 
 @lru_cache(maxsize=8)
-def open_zones(now: datetime, start, end, default: str) -> OpenZones:
-    """Where `now` falls inside the local send window [start, end), as the planner resolves a
-    person's zone (their own, else their country's first, else the workspace default)."""
-    def is_open(name: str) -> bool:
-        return start <= now.astimezone(ZoneInfo(name)).time() < end
-
-    names = sorted(name for name in _valid_zones() if is_open(name))
-    open_set = set(names)
-    mapped = sorted(pytz.country_timezones.keys())
-    countries = [c for c in mapped if country_timezone(c) in open_set]
-    return OpenZones(names, mapped, countries, is_open(default))
+def zone_moments(now: datetime, policy: engine.Policy) -> ZoneMoments:
+    names, until, reasons = [], [], []
+    for name in sorted(_valid_zones()):
+        deferral = engine.quiet_hours_deferral(now, ZoneInfo(name), name, policy)
+        names.append(name)
+        until.append(deferral.until if deferral else None)
+        reasons.append(deferral.reason[:255] if deferral else "")
+    countries = sorted(pytz.country_timezones.keys())
+    return ZoneMoments(names, until, reasons, max([now, *(u for u in until if u is not None)]),
+                       countries, [country_timezone(c) for c in countries])
 
 
 @lru_cache(maxsize=1)

@@ -144,7 +144,7 @@ def _plan_batch(workspace_id: int, enrolments: list[Due], now: datetime, policy:
     runnable = [e for e in enrolments if e.pk in current and e.pk not in waits.until and e.pk not in waits.replied]
     planned, stale, earlier, staged = _who(workspace_id, runnable, current, plays, now, policy)
     rows = _decide(workspace_id, planned, plays, now, policy, counts)
-    outcome = _outcome(rows, earlier, now, staged.clear_enrolments if staged else ())
+    outcome = _outcome(rows, earlier, now, staged.clear_enrolments if staged else {})
     branches = progress.branch_targets(workspace_id, [e for e in runnable if e.pk in outcome.advance], current, now)
     with transaction.atomic():
         scoped = Enrolment.objects.for_workspace(workspace_id)
@@ -152,7 +152,8 @@ def _plan_batch(workspace_id: int, enrolments: list[Due], now: datetime, policy:
             Touch.objects.for_workspace(workspace_id).filter(pk__in=stale, status=TouchStatus.BLOCKED).delete()
         _insert(workspace_id, rows)
         if staged is not None and staged.clear:
-            counts["planned"] += clear_touches.write(workspace_id, now, timezone.now())
+            for status, n in clear_touches.write(workspace_id, timezone.now()).items():
+                counts[status] += n
         counts["exited_replied"] += progress.enrolments_end(scoped.filter(pk__in=waits.replied),
                                                             EnrolmentStatus.EXITED, progress.REPLIED, now)
         if outcome.blocked:
@@ -239,7 +240,7 @@ def _who(workspace_id: int, enrolments: list[Due], current: dict[int, Step], pla
             if enrolment.account_id in gaps:
                 candidates.append((enrolment, step, None))   # recorded as a coverage gap
     keys = {touch_key(e.pk, s.pk, p.contact_id if p else None): (e, s, p) for e, s, p in candidates}
-    existing = (Touch.objects.for_workspace(workspace_id).filter(key__in=list(keys))
+    existing = (Touch.objects.for_workspace(workspace_id).filter(key__in=list(keys)).order_by()
                 .values_list("pk", "key", "status", "block_code", "attempts", "planned_at")) if keys else []
     done, stale = set(), []
     earlier: dict[int, dict] = defaultdict(lambda: {"attempts": 0, "at": None})
@@ -267,8 +268,10 @@ class _Outcome:
         self.blocked: dict[int, str] = {}
 
 
-def _outcome(rows: list[Row], earlier: dict[int, dict], now: datetime, planned_in_sql=()) -> _Outcome:
-    """`planned_in_sql`: enrolments with clear touches written by clear_touches (planned at `now`)."""
+def _outcome(rows: list[Row], earlier: dict[int, dict], now: datetime,
+             planned_in_sql: dict[int, datetime]) -> _Outcome:
+    """`planned_in_sql`: enrolments with clear touches written by clear_touches → the latest
+    moment among them (`now`, or a window start they were deferred to)."""
     outcome = _Outcome()
     by_enrolment: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
@@ -291,6 +294,8 @@ def _outcome(rows: list[Row], earlier: dict[int, dict], now: datetime, planned_i
             times = [t.planned_at for t in touches if t.status in (TouchStatus.PLANNED, TouchStatus.DEFERRED)]
             if enrolment_id in earlier and earlier[enrolment_id]["at"] is not None:
                 times.append(earlier[enrolment_id]["at"])
+            if enrolment_id in planned_in_sql:
+                times.append(planned_in_sql[enrolment_id])
             outcome.advance[enrolment_id] = max([now, *times])
     return outcome
 

@@ -10,6 +10,7 @@ country zone, invalid zone, the default), rival plays of higher and lower priori
 step and a letter step in the same batch, existing rows for a key — so both kinds of touches
 occur in every batch."""
 import random
+from collections import Counter
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
@@ -89,6 +90,12 @@ def build(workspace, owner, seed: int):
                                                                                   TouchStatus.BLOCKED]),
                      channel=rng.choice(["email", "ad_audience", "sales_task"]),
                      planned_at=NOW + timedelta(hours=rng.uniform(-9 * 24, 9 * 24)))
+    night = AccountFactory(workspace=workspace, name=f"Night {seed}", relationship=Relationship.PROSPECT,
+                           journey_stage="target")   # one touch only quiet hours hold back, in every scenario
+    ContactFactory(workspace=workspace, account=night, roles=["decision_maker"], seniority="c_level",
+                   time_zone="America/New_York", consent_email="opted_in")
+    main_campaign.accounts.add(night)
+    play_enrol(play=plays[0], account_ids=[night.pk], reason="test")
     Enrolment.objects.for_workspace(workspace).filter(play__in=plays).update(next_step_at=NOW - timedelta(minutes=5))
 
 
@@ -101,7 +108,7 @@ def outcome(workspace, counts) -> dict:
     return {"touches": touches, "enrolments": enrolments, "counts": counts}
 
 
-def plan_both_ways(workspace, monkeypatch) -> tuple[dict, dict, int]:
+def plan_both_ways(workspace, monkeypatch) -> tuple[dict, dict, Counter]:
     written = []
     original = clear_touches.write
 
@@ -118,25 +125,27 @@ def plan_both_ways(workspace, monkeypatch) -> tuple[dict, dict, int]:
             counts_later = plan_due(workspace_id=workspace.pk, now=NOW + timedelta(days=2, hours=1))
             results[enabled] = outcome(workspace, [counts, counts_later])
             transaction.set_rollback(True)
-    return results[False], results[True], sum(written)
+    return results[False], results[True], sum(map(Counter, written), Counter())
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_planning_with_clear_touches_in_sql_equals_the_engine_alone(workspace, admin, monkeypatch, seed):
     build(workspace, admin, seed)
     engine_only, with_sql, written_in_sql = plan_both_ways(workspace, monkeypatch)
-    assert written_in_sql > 0, "the scenario has touches no rule stops: the SQL path must take some"
+    assert written_in_sql[TouchStatus.PLANNED] > 0, "the scenario has touches no rule stops: the SQL path takes some"
+    assert written_in_sql[TouchStatus.DEFERRED] > 0, "… and touches only quiet hours defer"
     statuses = {status for _, status, *_ in with_sql["touches"]}
     assert {TouchStatus.PLANNED, TouchStatus.BLOCKED} <= statuses, statuses
-    assert len(with_sql["touches"]) > written_in_sql, "the engine decided the rest"
+    assert len(with_sql["touches"]) > written_in_sql.total(), "the engine decided the rest"
     assert with_sql["touches"] == engine_only["touches"]
     assert with_sql["enrolments"] == engine_only["enrolments"]
     assert with_sql["counts"] == engine_only["counts"]
 
 
-def test_quiet_hours_and_rules_send_touches_to_the_engine(workspace, admin, monkeypatch):
-    """A person in a closed zone, an opted-out one and one with two e-mails this week are left to the
-    engine (deferred or blocked with its reason); a clear one is written in SQL as planned now."""
+def test_rules_send_touches_to_the_engine_and_quiet_hours_defer_in_sql(workspace, admin, monkeypatch):
+    """An opted-out person and one with two e-mails this week are left to the engine (blocked with
+    its reason); a clear one is written in SQL as planned now, and one in a closed zone as deferred
+    to their window start with the engine's reason."""
     FrequencySettings.objects.for_workspace(workspace).update_or_create(defaults={"default_timezone": "UTC"})
     account = AccountFactory(workspace=workspace)
     clear = ContactFactory(workspace=workspace, account=account, time_zone="Europe/Berlin")
@@ -159,10 +168,14 @@ def test_quiet_hours_and_rules_send_touches_to_the_engine(workspace, admin, monk
 
     plan_due(workspace_id=workspace.pk, now=NOW)
 
-    assert staged[0].clear == 1 and {c for _, _, c in staged[0].unclear} == {night.pk, out.pk, busy.pk}
+    assert staged[0].clear == 2 and {c for _, _, c in staged[0].unclear} == {out.pk, busy.pk}
     rows = {t.contact_id: t for t in Touch.objects.for_workspace(workspace).exclude(key__startswith="history-")}
     assert (rows[clear.pk].status, rows[clear.pk].planned_at) == (TouchStatus.PLANNED, NOW)
-    assert rows[night.pk].status == TouchStatus.DEFERRED and rows[night.pk].block_code == "quiet_hours"
+    # 07:30 UTC is 23:30 in Los Angeles: deferred to 08:00 there, 16:00 UTC.
+    assert (rows[night.pk].status, rows[night.pk].block_code, rows[night.pk].planned_at) == (
+        TouchStatus.DEFERRED, "quiet_hours", datetime(2026, 11, 24, 16, 0, tzinfo=dt_timezone.utc))
+    assert rows[night.pk].block_reason == ("outside the send window 08:00–18:00 in America/Los_Angeles; "
+                                           "deferred to 2026-11-24 08:00 local time")
     assert rows[out.pk].block_code == "opted_out" and "opted out of e-mail" in rows[out.pk].block_reason
     assert rows[busy.pk].block_code == "frequency_cap"
     assert planning.touch_key(enrolment.pk, step.pk, clear.pk) == rows[clear.pk].key
