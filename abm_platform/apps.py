@@ -9,6 +9,7 @@ class AbmPlatformConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from abm_platform import lookups  # noqa: F401  (registers `__any`)
         from abm_platform.registry import NavItem, registry
 
         _import_task_modules()

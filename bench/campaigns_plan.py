@@ -228,7 +228,18 @@ def baseline_with_enrolments(workspace, campaign, account_ids: list[int]) -> tup
     return _best_of_two(write, undo=undo, prepare=lambda: email_play(workspace, campaign))
 
 
-def bench_plan(workspace, owner, account_ids: list[int]) -> dict:
+def next_utc(hhmm: str | None):
+    """The next moment (after now) at HH:MM UTC, or None: which people are inside their send
+    window depends on the hour planning runs."""
+    if not hhmm:
+        return None
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    now = timezone.now()
+    at = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return at if at > now else at + timedelta(days=1)
+
+
+def bench_plan(workspace, owner, account_ids: list[int], plan_at=None) -> dict:
     from campaigns.services import planning
     from campaigns.services.enrolment import play_enrol
     from campaigns.services.planning import plan_due
@@ -242,11 +253,12 @@ def bench_plan(workspace, owner, account_ids: list[int]) -> dict:
     t_floor, t_floor_write, floor_rows = baseline_with_enrolments(workspace, campaign, account_ids)
     phases = _instrument(planning)
     start = time.perf_counter()
-    counts = plan_due(workspace_id=workspace.pk)
+    counts = plan_due(workspace_id=workspace.pk, now=plan_at)
     t_plan = time.perf_counter() - start
     touches = counts.get("planned", 0) + counts.get("deferred", 0) + counts.get("blocked", 0)
     total = t_enrol + t_plan
-    print(f"\n1. enrol {enrolled} accounts + plan one e-mail step to {', '.join(ROLES)}")
+    print(f"\n1. enrol {enrolled} accounts + plan one e-mail step to {', '.join(ROLES)}, "
+          f"at {plan_at or timezone.now():%H:%M} UTC")
     print(f"   enrol (play_enrol)              {t_enrol:7.2f} s")
     print(f"   plan  (plan_due, all rules)     {t_plan:7.2f} s   {counts}")
     print(f"   where planning's time goes:     " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
@@ -443,6 +455,7 @@ def main() -> None:
     parser.add_argument("--send-seconds", type=float, default=30.0)
     parser.add_argument("--skip", default="", help="comma-separated: send, triggers")
     parser.add_argument("--keep", action="store_true", help="leave the bench campaigns in the database")
+    parser.add_argument("--plan-at", metavar="HH:MM", help="plan as if at the next HH:MM UTC (default: now)")
     parser.add_argument("--engine-only", action="store_true",
                         help="every touch through the Python engine (no SQL path for clear touches): the comparison")
     args = parser.parse_args()
@@ -465,7 +478,7 @@ def main() -> None:
     ids = list(Account.objects.for_workspace(workspace).order_by("?").values_list("pk", flat=True)[:args.accounts])
     started = time.perf_counter()
     try:
-        bench_plan(workspace, owner, ids)
+        bench_plan(workspace, owner, ids, plan_at=next_utc(args.plan_at))
         if "send" not in skip:
             bench_send(workspace, args.send_seconds)
         if "triggers" not in skip:

@@ -88,8 +88,9 @@ def stage(workspace_id: int, groups: list[tuple[Step, int, int, list[tuple[int, 
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} (enrolment_id bigint, step_id bigint, "
                        "campaign_id bigint, play_id bigint, play_priority int, channel varchar(20), "
-                       "consent_column text, timed boolean, fast boolean, account_id bigint, contact_id bigint, "
-                       "key varchar(80), zone text, clear boolean NOT NULL DEFAULT false, planned_at timestamptz, "
+                       "timed boolean, fast boolean, account_id bigint, contact_id bigint, "
+                       "key varchar(80), zone text, reachable boolean, "
+                       "clear boolean NOT NULL DEFAULT false, planned_at timestamptz, "
                        "status varchar(20), block_code varchar(40), block_reason varchar(255))")
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {ZONE_TABLE} (name text PRIMARY KEY, until timestamptz, "
                        "reason text)")
@@ -103,9 +104,6 @@ def stage(workspace_id: int, groups: list[tuple[Step, int, int, list[tuple[int, 
         cursor.execute(f"ANALYZE {ZONE_TABLE}, {COUNTRY_TABLE}")
         for step, priority, campaign_id, enrolments in groups:
             _add_candidates(cursor, workspace_id, step, priority, campaign_id, enrolments, policy.default_timezone)
-            cursor.execute(f"SELECT e FROM unnest(%s::bigint[]) AS e WHERE NOT EXISTS "
-                           f"(SELECT 1 FROM {TABLE} c WHERE c.enrolment_id = e)", [[e for e, _ in enrolments]])
-            staged.gaps.update(row[0] for row in cursor.fetchall())
         cursor.execute(f"ANALYZE {TABLE}")
         _mark_clear(cursor, workspace_id, now, policy, zones)
         cursor.execute(f"SELECT enrolment_id, step_id, contact_id FROM {TABLE} WHERE NOT clear")
@@ -114,6 +112,8 @@ def stage(workspace_id: int, groups: list[tuple[Step, int, int, list[tuple[int, 
         for enrolment_id, latest, clear in cursor.fetchall():
             staged.clear_enrolments[enrolment_id] = latest
             staged.clear += clear
+    with_people = staged.clear_enrolments.keys() | {enrolment_id for enrolment_id, _, _ in staged.unclear}
+    staged.gaps = {e for *_, enrolments in groups for e, _ in enrolments if e not in with_people}
     return staged
 
 
@@ -137,7 +137,8 @@ def _add_candidates(cursor, workspace_id, step: Step, priority: int, campaign_id
                     default_zone: str) -> None:
     """The step's people in each enrolled account, filtered like `audience._fits`, with the
     time zone the engine would put them in (their own, else their country's first, else the
-    workspace default)."""
+    workspace default) and whether rule 1 could let them through (not erased, not opted out of
+    the channel): the contact rows are read once, here."""
     audience = step.audience_filter or {}
     where, params = [], {"ws": workspace_id, "step": step.pk, "campaign": campaign_id, "play": step.play_id,
                          "priority": priority, "channel": step.channel,
@@ -158,13 +159,15 @@ def _add_candidates(cursor, workspace_id, step: Step, priority: int, campaign_id
         where.append("(coalesce(c.disc_style, '') = ANY(%(styles)s) OR upper(left(coalesce(c.disc_style, ''), 1)) = ANY(%(styles)s))")
         params["styles"] = list(audience["disc_styles"])
     cursor.execute(
-        f"INSERT INTO {TABLE} (enrolment_id, step_id, campaign_id, play_id, play_priority, channel, consent_column, "
-        "timed, fast, account_id, contact_id, key, zone) "
-        "SELECT e.id, %(step)s, %(campaign)s, %(play)s, %(priority)s, %(channel)s, %(consent)s, %(timed)s, %(fast)s, "
+        f"INSERT INTO {TABLE} (enrolment_id, step_id, campaign_id, play_id, play_priority, channel, "
+        "timed, fast, account_id, contact_id, key, zone, reachable) "
+        "SELECT e.id, %(step)s, %(campaign)s, %(play)s, %(priority)s, %(channel)s, %(timed)s, %(fast)s, "
         "e.account_id, c.id, e.id || ':' || %(step)s || ':' || c.id, "
-        "CASE WHEN c.time_zone <> '' THEN c.time_zone ELSE coalesce(m.zone, %(default_zone)s) END "
+        "CASE WHEN c.time_zone <> '' THEN c.time_zone ELSE coalesce(m.zone, %(default_zone)s) END, c.reachable "
         "FROM unnest(%(enrolments)s::bigint[], %(accounts)s::bigint[]) AS e(id, account_id) "
-        "CROSS JOIN LATERAL (SELECT c.id, coalesce(c.time_zone, '') AS time_zone, c.country "
+        "CROSS JOIN LATERAL (SELECT c.id, coalesce(c.time_zone, '') AS time_zone, c.country, "
+        "  c.erased_at IS NULL AND (CASE %(consent)s::text WHEN 'consent_email' THEN c.consent_email "
+        "                           WHEN 'consent_ads' THEN c.consent_ads END) IS DISTINCT FROM 'opted_out' AS reachable "
         "FROM contacts_contact c "
         "WHERE c.workspace_id = %(ws)s AND c.account_id = e.account_id"
         + "".join(f" AND {condition}" for condition in where) + " OFFSET 0) AS c "
@@ -203,12 +206,9 @@ def _mark_clear(cursor, workspace_id: int, now: datetime, policy: engine.Policy,
                status = CASE WHEN j.deferred THEN %(deferred)s ELSE %(planned)s END,
                block_code = CASE WHEN j.deferred THEN %(quiet_hours)s ELSE '' END,
                block_reason = CASE WHEN j.deferred THEN j.reason ELSE '' END
-        FROM judged j, contacts_contact c, accounts_account a, per_account pa, per_contact pp
-        WHERE j.key = pc.key AND c.id = pc.contact_id AND a.id = pc.account_id
+        FROM judged j, accounts_account a, per_account pa, per_contact pp
+        WHERE j.key = pc.key AND a.id = pc.account_id AND pc.reachable
           AND pa.account_id = pc.account_id AND pp.contact_id = pc.contact_id AND pp.n = 1
-          AND c.erased_at IS NULL
-          AND (CASE pc.consent_column WHEN 'consent_email' THEN c.consent_email WHEN 'consent_ads' THEN c.consent_ads
-               END) IS DISTINCT FROM 'opted_out'
           AND a.relationship <> ALL(%(excluded)s) AND a.relationship <> %(customer)s
           AND a.journey_stage IS DISTINCT FROM 'customer'
           AND NOT EXISTS (SELECT 1 FROM accounts_opportunity o

@@ -135,7 +135,7 @@ def _plan_batch(workspace_id: int, enrolments: list[Due], now: datetime, policy:
     if any(ended.values()):
         counts.update(ended)
         still = set(Enrolment.objects.for_workspace(workspace_id).filter(
-            pk__in=[e.pk for e in enrolments], status=EnrolmentStatus.ACTIVE).values_list("pk", flat=True))
+            pk__any=[e.pk for e in enrolments], status=EnrolmentStatus.ACTIVE).values_list("pk", flat=True))
         enrolments = [e for e in enrolments if e.pk in still]
     steps: dict[int, dict[int, Step]] = {pk: {s.order: s for s in play.steps.all()} for pk, play in plays.items()}
     current = {e.pk: steps[e.play_id][e.next_step_order] for e in enrolments if e.next_step_order in steps[e.play_id]}
@@ -149,19 +149,19 @@ def _plan_batch(workspace_id: int, enrolments: list[Due], now: datetime, policy:
     with transaction.atomic():
         scoped = Enrolment.objects.for_workspace(workspace_id)
         if stale:
-            Touch.objects.for_workspace(workspace_id).filter(pk__in=stale, status=TouchStatus.BLOCKED).delete()
+            Touch.objects.for_workspace(workspace_id).filter(pk__any=stale, status=TouchStatus.BLOCKED).delete()
         _insert(workspace_id, rows)
         if staged is not None and staged.clear:
             for status, n in clear_touches.write(workspace_id, timezone.now()).items():
                 counts[status] += n
-        counts["exited_replied"] += progress.enrolments_end(scoped.filter(pk__in=waits.replied),
+        counts["exited_replied"] += progress.enrolments_end(scoped.filter(pk__any=waits.replied),
                                                             EnrolmentStatus.EXITED, progress.REPLIED, now)
         if outcome.blocked:
             reasons = Case(*(When(pk=pk, then=Value(f"Blocked: {reason}"[:255]))
                              for pk, reason in outcome.blocked.items()), output_field=CharField())
-            counts["enrolments_blocked"] += progress.enrolments_end(scoped.filter(pk__in=list(outcome.blocked)),
+            counts["enrolments_blocked"] += progress.enrolments_end(scoped.filter(pk__any=list(outcome.blocked)),
                                                                     EnrolmentStatus.BLOCKED, reasons, now)
-        counts["enrolments_completed"] += progress.enrolments_end(scoped.filter(pk__in=finished),
+        counts["enrolments_completed"] += progress.enrolments_end(scoped.filter(pk__any=finished),
                                                                   EnrolmentStatus.COMPLETED, COMPLETED, now)
         _reschedule(scoped, {**waits.until, **outcome.retry})
         counts["waiting"] += len(waits.until)
@@ -240,7 +240,7 @@ def _who(workspace_id: int, enrolments: list[Due], current: dict[int, Step], pla
             if enrolment.account_id in gaps:
                 candidates.append((enrolment, step, None))   # recorded as a coverage gap
     keys = {touch_key(e.pk, s.pk, p.contact_id if p else None): (e, s, p) for e, s, p in candidates}
-    existing = (Touch.objects.for_workspace(workspace_id).filter(key__in=list(keys)).order_by()
+    existing = (Touch.objects.for_workspace(workspace_id).filter(key__any=list(keys)).order_by()
                 .values_list("pk", "key", "status", "block_code", "attempts", "planned_at")) if keys else []
     done, stale = set(), []
     earlier: dict[int, dict] = defaultdict(lambda: {"attempts": 0, "at": None})
@@ -301,18 +301,19 @@ def _outcome(rows: list[Row], earlier: dict[int, dict], now: datetime,
 
 
 def _decide(workspace_id, planned, plays: dict[int, Play], now, policy, counts) -> list[Row]:
-    account_ids = {e.account_id for _, e, _, _ in planned}
-    contact_ids = {p.contact_id for _, _, _, p in planned if p is not None}
-    accounts = _account_states(workspace_id, account_ids, {e.play_id for _, e, _, _ in planned}, now)
-    people = _people_states(workspace_id, [p for _, _, _, p in planned if p is not None], policy)
-    recent = _recent_touches(workspace_id, account_ids, contact_ids, now)
+    to_check = [(e, p) for _, e, s, p in planned if not _is_gap(s, p)]   # a coverage gap needs no engine
+    account_ids = {e.account_id for e, _ in to_check}
+    contact_ids = {p.contact_id for _, p in to_check if p is not None}
+    accounts = _account_states(workspace_id, account_ids, {e.play_id for e, _ in to_check}, now) if to_check else {}
+    people = _people_states(workspace_id, [p for _, p in to_check if p is not None], policy)
+    recent = _recent_touches(workspace_id, account_ids, contact_ids, now) if to_check else []
     touches, rows = [], []
     for key, enrolment, step, person in planned:
         play = plays[enrolment.play_id]
         row = Row(key, enrolment.pk, step.pk, play.campaign_id, enrolment.account_id,
                   person.contact_id if person else None, step.channel, step.is_operational, now)
         rows.append(row)
-        if person is None and step.channel in CONTACT_CHANNELS:
+        if _is_gap(step, person):
             row.status, row.block_code = TouchStatus.BLOCKED, "no_one_fits"
             row.block_reason = "Nobody in this account fits the step's audience (coverage gap)."
             touches.append(None)
@@ -347,6 +348,11 @@ def _decide(workspace_id, planned, plays: dict[int, Play], now, policy, counts) 
     return rows
 
 
+def _is_gap(step: Step, person: Person | None) -> bool:
+    """Nobody in the account fits a step that reaches people: a coverage gap, not a touch."""
+    return person is None and step.channel in CONTACT_CHANNELS
+
+
 def _block_letters_without_address(workspace_id: int, rows: list[Row], counts: dict) -> None:
     """A direct-mail touch the engine let through is blocked when its account has no usable
     postal address: a letter without one cannot be posted, and the person is listed with the
@@ -359,7 +365,7 @@ def _block_letters_without_address(workspace_id: int, rows: list[Row], counts: d
         return
     missing = {pk: postal.missing_address_parts(street=street, postal_code=code, city=city, country=country)
                for pk, street, code, city, country in Account.objects.for_workspace(workspace_id)
-               .filter(pk__in={r.account_id for r in letters})
+               .filter(pk__any={r.account_id for r in letters})
                .values_list("pk", "street", "postal_code", "city", "country")}
     for row in letters:
         parts = missing.get(row.account_id)
@@ -375,14 +381,14 @@ def _account_states(workspace_id, account_ids, play_ids, now) -> dict[int, engin
     blocks = account_contact_blocks(workspace=workspace_id, account_ids=account_ids)
     consents = defaultdict(list)
     for account_id, play_id, expires_at, by in (OwnerConsent.objects.for_workspace(workspace_id)
-                                                .filter(account_id__in=account_ids, play_id__in=play_ids,
+                                                .filter(account_id__any=account_ids, play_id__any=play_ids,
                                                         expires_at__gt=now)
                                                 .values_list("account_id", "play_id", "expires_at", "given_by__email")):
         consents[account_id].append(engine.OwnerConsent(play_id=play_id, account_id=account_id, expires_at=expires_at,
                                                         given_by=by))
     states = {}
     for pk, name, relationship, journey_stage in Account.objects.for_workspace(workspace_id).filter(
-            pk__in=account_ids).values_list("pk", "name", "relationship", "journey_stage"):
+            pk__any=account_ids).values_list("pk", "name", "relationship", "journey_stage"):
         reasons = {b.reason for b in blocks.get(pk, [])}
         states[pk] = engine.AccountState(
             account_id=pk, name=name,
@@ -399,7 +405,7 @@ def _people_states(workspace_id, people: list[Person], policy) -> dict[int, engi
     if contact_ids:
         accounts = {p.account_id for p in people}
         for account_id, play_id, priority, name in (Enrolment.objects.for_workspace(workspace_id)
-                                                    .filter(account_id__in=accounts, status=EnrolmentStatus.ACTIVE)
+                                                    .filter(account_id__any=accounts, status=EnrolmentStatus.ACTIVE)
                                                     .values_list("account_id", "play_id", "play__priority",
                                                                  "play__name")):
             enrolments[account_id].append(engine.Enrolment(play_id=play_id, priority=-priority, play_name=name))
@@ -415,7 +421,7 @@ def _people_states(workspace_id, people: list[Person], policy) -> dict[int, engi
 def _recent_touches(workspace_id, account_ids, contact_ids, now) -> list[engine.PastTouch]:
     since = now - timedelta(days=7)
     rows = (Touch.objects.for_workspace(workspace_id)
-            .filter(Q(account_id__in=account_ids) | Q(contact_id__in=contact_ids),
+            .filter(Q(account_id__any=account_ids) | Q(contact_id__any=contact_ids),
                     status__in=[TouchStatus.SENT, TouchStatus.SENDING, TouchStatus.PLANNED, TouchStatus.DEFERRED],
                     planned_at__gt=since, planned_at__lte=now + timedelta(days=7))
             .values_list("channel", "is_operational", "planned_at", "account_id", "contact_id", "step__task_kind"))
@@ -460,10 +466,10 @@ def _advance(scoped, enrolments, steps, current, outcome: _Outcome, branches, no
             at = outcome.advance[enrolment.pk] + timedelta(hours=play_steps[following].delay_hours)
             moves[(step.order, following, at)].append(enrolment.pk)
     for (order, following, at), ids in moves.items():
-        scoped.filter(pk__in=ids, status=EnrolmentStatus.ACTIVE, next_step_order=order).update(
+        scoped.filter(pk__any=ids, status=EnrolmentStatus.ACTIVE, next_step_order=order).update(
             next_step_order=following, next_step_at=at)
     completed = 0
     for (order, reason), ids in ends.items():
-        completed += progress.enrolments_end(scoped.filter(pk__in=ids, next_step_order=order),
+        completed += progress.enrolments_end(scoped.filter(pk__any=ids, next_step_order=order),
                                              EnrolmentStatus.COMPLETED, reason, now)
     return completed

@@ -86,7 +86,7 @@ def enrolments_progress(*, workspace_id: int, now: datetime | None = None, enrol
     now = now or timezone.now()
     active = Enrolment.objects.for_workspace(workspace_id).filter(status=EnrolmentStatus.ACTIVE)
     if enrolment_ids is not None:
-        active = active.filter(pk__in=enrolment_ids)
+        active = active.filter(pk__any=enrolment_ids)
     if plays is None:
         plays = list(Play.objects.for_workspace(workspace_id).filter(pk__in=active.values("play_id"))
                      .select_related("campaign").prefetch_related("steps"))
@@ -212,7 +212,7 @@ def waits_resolve(workspace_id: int, enrolments: list, steps: dict[int, Step], n
 def _previous_email_touches(workspace_id, enrolments, steps) -> dict[int, list[EmailTouch]]:
     """Per enrolment, the touches of its last e-mail step before the current one."""
     rows = (Touch.objects.for_workspace(workspace_id)
-            .filter(account_id__in={e.account_id for e in enrolments}, enrolment_id__in=[e.pk for e in enrolments],
+            .filter(account_id__any={e.account_id for e in enrolments}, enrolment_id__any=[e.pk for e in enrolments],
                     channel__in=EMAIL_STEPS)
             .values_list("enrolment_id", "step__order", "contact_id", "status", "sent_at", "planned_at"))
     by_step: dict[int, dict[int, list[EmailTouch]]] = defaultdict(lambda: defaultdict(list))
@@ -230,7 +230,7 @@ def _replies(workspace_id, account_ids: set[int], touches: dict[int, list[EmailT
         return replies
     for account_id, contact_id, at in (EngagementEvent.objects.for_workspace(workspace_id)
                                        .filter(type=EngagementType.EMAIL_REPLY, occurred_at__gte=min(sent),
-                                               account_id__in=account_ids)
+                                               account_id__any=account_ids)
                                        .values_list("account_id", "contact_id", "occurred_at")):
         replies[account_id].append((contact_id, at))
     return replies
@@ -247,13 +247,13 @@ def branch_targets(workspace_id: int, enrolments: list, steps: dict[int, Step], 
         return {}
     since = {e.pk: e.started_at for e in branching}
     for enrolment_id, order, at in (Touch.objects.for_workspace(workspace_id)
-                                    .filter(account_id__in={e.account_id for e in branching},
-                                            enrolment_id__in=list(since))
+                                    .filter(account_id__any={e.account_id for e in branching},
+                                            enrolment_id__any=list(since))
                                     .values_list("enrolment_id", "step__order", "planned_at")):
         if order < steps[enrolment_id].order and at > since[enrolment_id]:
             since[enrolment_id] = at                   # the previous step's latest touch
     last = dict(EngagementEvent.objects.for_workspace(workspace_id)
-                .filter(account_id__in={e.account_id for e in branching}, occurred_at__gte=min(since.values()),
+                .filter(account_id__any={e.account_id for e in branching}, occurred_at__gte=min(since.values()),
                         occurred_at__lte=now)
                 .values("account_id").annotate(last=Max("occurred_at")).values_list("account_id", "last"))
     targets = {}
