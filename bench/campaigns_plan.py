@@ -9,7 +9,8 @@ Measured, in one run, in the `bench-100k` workspace (100k accounts, 1M contacts 
    hours per person, conflicting plays) into the outbox: touches no rule can stop found and
    written in SQL (campaigns/services/clear_touches.py), the rest through the engine. Baseline, in the same run: a
    plain `INSERT … SELECT` of the same rows (enrolment × matching contact) into the touch table,
-   committed (best of 2; then deleted and the table vacuumed, not timed). Targets: enrol + plan
+   committed (best of 2; then deleted and the table vacuumed, not timed); enrol + plan is the
+   better of 2 runs too (the first run's campaign dropped in between). Targets: enrol + plan
    < 60 s and < 3 × the baseline. The baseline is committed because enrol and plan commit what
    they write: on the bench machine's disk the commit of 28k touches (flushing their WAL) takes
    about as long as the INSERT itself, and a rolled-back baseline (sessions 3–5) left that out
@@ -239,29 +240,42 @@ def next_utc(hhmm: str | None):
     return at if at > now else at + timedelta(days=1)
 
 
-def bench_plan(workspace, owner, account_ids: list[int], plan_at=None) -> dict:
+def bench_plan(workspace, owner, account_ids: list[int], plan_at=None) -> None:
+    """Enrol + plan twice (the second time from a clean slate: the first run's campaign dropped
+    and the tables vacuumed) and compare the better run with the baselines, which are also the
+    better of two. The baselines are measured between the first run's enrol and plan, when the
+    enrolments they read exist."""
     from campaigns.services import planning
     from campaigns.services.enrolment import play_enrol
     from campaigns.services.planning import plan_due
 
-    campaign = make_campaign(workspace, owner, "plan", account_ids)
-    play, step = email_play(workspace, campaign)
-    start = time.perf_counter()
-    enrolled = play_enrol(play=play, account_ids=account_ids, reason="bench")
-    t_enrol = time.perf_counter() - start
-    t_base, t_base_write, base_rows = baseline(play, step)
-    t_floor, t_floor_write, floor_rows = baseline_with_enrolments(workspace, campaign, account_ids)
     phases = _instrument(planning)
-    start = time.perf_counter()
-    counts = plan_due(workspace_id=workspace.pk, now=plan_at)
-    t_plan = time.perf_counter() - start
-    touches = counts.get("planned", 0) + counts.get("deferred", 0) + counts.get("blocked", 0)
-    total = t_enrol + t_plan
+    runs = []
+    for attempt in range(2):
+        if attempt:
+            drop_bench_campaigns(workspace)
+            vacuum_campaign_tables()
+        campaign = make_campaign(workspace, owner, "plan", account_ids)
+        play, step = email_play(workspace, campaign)
+        start = time.perf_counter()
+        enrolled = play_enrol(play=play, account_ids=account_ids, reason="bench")
+        t_enrol = time.perf_counter() - start
+        if not attempt:
+            t_base, t_base_write, base_rows = baseline(play, step)
+            t_floor, t_floor_write, floor_rows = baseline_with_enrolments(workspace, campaign, account_ids)
+        phases.clear()
+        start = time.perf_counter()
+        counts = plan_due(workspace_id=workspace.pk, now=plan_at)
+        t_plan = time.perf_counter() - start
+        touches = counts.get("planned", 0) + counts.get("deferred", 0) + counts.get("blocked", 0)
+        assert base_rows == touches - _gaps(workspace, play), (base_rows, counts)   # the same rows, gaps aside
+        runs.append((t_enrol + t_plan, t_enrol, t_plan, counts, touches, dict(phases)))
+    total, t_enrol, t_plan, counts, touches, spent = min(runs, key=lambda run: run[0])
     print(f"\n1. enrol {enrolled} accounts + plan one e-mail step to {', '.join(ROLES)}, "
-          f"at {plan_at or timezone.now():%H:%M} UTC")
+          f"at {plan_at or timezone.now():%H:%M} UTC (better of 2 runs: {runs[0][0]:.2f} s, {runs[1][0]:.2f} s)")
     print(f"   enrol (play_enrol)              {t_enrol:7.2f} s")
     print(f"   plan  (plan_due, all rules)     {t_plan:7.2f} s   {counts}")
-    print(f"   where planning's time goes:     " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
+    print(f"   where planning's time goes:     " + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items()))
     print(f"   touches written                 {touches:7d}   ({touches / t_plan:,.0f}/s planned)")
     print(f"   baseline INSERT … SELECT        {t_base:7.2f} s   ({base_rows} rows, committed, best of 2; "
           f"{t_base_write:.2f} s before the commit)")
@@ -272,8 +286,6 @@ def bench_plan(workspace, owner, account_ids: list[int], plan_at=None) -> dict:
     print(f"   enrolments + touches by SQL     {t_floor:7.2f} s   ({floor_rows} rows, committed, best of 2; "
           f"{t_floor_write:.2f} s before the commit): enrol + plan = {total / t_floor:.1f} × writing every row "
           "it writes")
-    assert base_rows == touches - _gaps(workspace, play), (base_rows, counts)   # the same rows, gaps aside
-    return {"campaign": campaign, "play": play, "touches": touches}
 
 
 def _gaps(workspace, play) -> int:

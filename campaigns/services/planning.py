@@ -50,7 +50,7 @@ from campaigns.models import (
 from campaigns.services import clear_touches, progress
 from campaigns.services.audience import CONTACT_CHANNELS, Person, country_timezone, people_by_id, step_people
 
-BATCH = 5000
+BATCH = 10000
 # A touch reaches a person (or the account) at most once per step of an enrolment.
 ENGINE_CHANNEL = {"event_invite": engine.EVENT_INVITE}
 RETRY_BLOCKED_AFTER = timedelta(days=1)
