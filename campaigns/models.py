@@ -5,7 +5,11 @@ Delivery you can trust: every touch is first *planned* as a `Touch` row whose ke
 step, person) is unique; sending is a separate idempotent step that moves a row from planned to
 sent exactly once (DOMAIN.md §7; issue 7).
 """
+from zoneinfo import available_timezones
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -281,6 +285,12 @@ class OwnerConsent(WorkspaceScopedModel):
         return f"consent {self.account_id}/{self.play_id} until {self.expires_at:%Y-%m-%d}"
 
 
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name, as quiet hours read it (planning would stop on any other)."""
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name (e.g. Europe/Berlin, America/New_York).")
+
+
 class FrequencySettings(WorkspaceScopedModel):
     """Caps and quiet hours (DOMAIN.md §7.4 defaults), one row per workspace."""
 
@@ -288,15 +298,20 @@ class FrequencySettings(WorkspaceScopedModel):
     email_per_7_days = models.PositiveSmallIntegerField(default=2)
     touches_per_contact_7_days = models.PositiveSmallIntegerField(default=3)
     touches_per_account_7_days = models.PositiveSmallIntegerField(default=10)
-    window_start_hour = models.PositiveSmallIntegerField(default=8)
-    window_end_hour = models.PositiveSmallIntegerField(default=18)
-    default_timezone = models.CharField(max_length=50, default="Europe/Berlin")
+    window_start_hour = models.PositiveSmallIntegerField(default=8, validators=[MaxValueValidator(23)])
+    window_end_hour = models.PositiveSmallIntegerField(default=18, validators=[MaxValueValidator(23)])
+    default_timezone = models.CharField(max_length=50, default="Europe/Berlin", validators=[validate_time_zone])
 
     history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "frequency settings"
         constraints = [models.UniqueConstraint(fields=["workspace"], name="frequency_settings_one_per_workspace")]
+
+    def clean(self) -> None:
+        if self.window_start_hour is not None and self.window_end_hour is not None \
+                and self.window_start_hour >= self.window_end_hour:
+            raise ValidationError({"window_end_hour": "The send window must end after it starts."})
 
     def __str__(self) -> str:
         return f"caps {self.email_per_day}/day, {self.email_per_7_days}/7 days"

@@ -114,5 +114,5 @@ def people_by_id(workspace_id: int, contact_ids) -> list[Person]:
     people = []
     for start in range(0, len(ids), 10_000):
         people.extend(_person(row) for row in Contact.objects.for_workspace(workspace_id)
-                      .filter(pk__in=ids[start:start + 10_000]).order_by("pk").values_list(*PERSON_COLUMNS))
+                      .filter(pk__any=ids[start:start + 10_000]).order_by("pk").values_list(*PERSON_COLUMNS))
     return people

@@ -85,7 +85,8 @@ def stage(workspace_id: int, groups: list[tuple[Step, int, int, list[tuple[int, 
     them (30–40 ms each, chosen for their row estimates) cost more than it saved."""
     staged = Staged()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        jit = cursor.fetchone()[0]   # restored below: inside a caller's transaction this is a savepoint
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} (enrolment_id bigint, step_id bigint, "
                        "campaign_id bigint, play_id bigint, play_priority int, channel varchar(20), "
                        "timed boolean, fast boolean, account_id bigint, contact_id bigint, "
@@ -112,6 +113,7 @@ def stage(workspace_id: int, groups: list[tuple[Step, int, int, list[tuple[int, 
         for enrolment_id, latest, clear in cursor.fetchall():
             staged.clear_enrolments[enrolment_id] = latest
             staged.clear += clear
+        cursor.execute("SELECT set_config('jit', %s, true)", [jit])
     with_people = staged.clear_enrolments.keys() | {enrolment_id for enrolment_id, _, _ in staged.unclear}
     staged.gaps = {e for *_, enrolments in groups for e, _ in enrolments if e not in with_people}
     return staged
@@ -163,7 +165,10 @@ def _add_candidates(cursor, workspace_id, step: Step, priority: int, campaign_id
         "timed, fast, account_id, contact_id, key, zone, reachable) "
         "SELECT e.id, %(step)s, %(campaign)s, %(play)s, %(priority)s, %(channel)s, %(timed)s, %(fast)s, "
         "e.account_id, c.id, e.id || ':' || %(step)s || ':' || c.id, "
-        "CASE WHEN c.time_zone <> '' THEN c.time_zone ELSE coalesce(m.zone, %(default_zone)s) END, c.reachable "
+        "CASE WHEN c.time_zone <> '' THEN c.time_zone WHEN m.zone IS NOT NULL THEN m.zone "
+        # Python's str.upper() and PostgreSQL's upper() differ beyond ASCII ('ß' → 'SS'): such a
+        # country gets no zone here, so the touch is left to the engine.
+        "     WHEN coalesce(c.country, '') ~ '[^\\x01-\\x7f]' THEN NULL ELSE %(default_zone)s END, c.reachable "
         "FROM unnest(%(enrolments)s::bigint[], %(accounts)s::bigint[]) AS e(id, account_id) "
         "CROSS JOIN LATERAL (SELECT c.id, coalesce(c.time_zone, '') AS time_zone, c.country, "
         "  c.erased_at IS NULL AND (CASE %(consent)s::text WHEN 'consent_email' THEN c.consent_email "

@@ -33,7 +33,8 @@ pytestmark = [pytest.mark.django_db,
 # 07:30 UTC: 08:30 in Berlin and 16:30 in Tokyo (open); 02:30 in New York, 23:30 in Los Angeles (closed).
 NOW = datetime(2026, 11, 24, 7, 30, tzinfo=dt_timezone.utc)
 ZONES = ["Europe/Berlin", "Asia/Tokyo", "America/New_York", "Not/AZone"] + [""] * 6
-COUNTRIES = ["DE"] * 4 + ["JP", "US", "GB", "", "XX"]
+# 'ß' upper-cases to 'SS' (South Sudan) in Python but not in PostgreSQL: such a person goes to the engine.
+COUNTRIES = ["DE"] * 4 + ["JP", "US", "GB", "", "XX", "de", "ß"]
 ROLES = ["decision_maker", "economic_buyer", "influencer", "user"]
 CONSENT = ["opted_in", "unknown", "unknown", "unknown", "unknown", "opted_out"]
 
@@ -90,12 +91,14 @@ def build(workspace, owner, seed: int):
                                                                                   TouchStatus.BLOCKED]),
                      channel=rng.choice(["email", "ad_audience", "sales_task"]),
                      planned_at=NOW + timedelta(hours=rng.uniform(-9 * 24, 9 * 24)))
-    night = AccountFactory(workspace=workspace, name=f"Night {seed}", relationship=Relationship.PROSPECT,
-                           journey_stage="target")   # one touch only quiet hours hold back, in every scenario
-    ContactFactory(workspace=workspace, account=night, roles=["decision_maker"], seniority="c_level",
-                   time_zone="America/New_York", consent_email="opted_in")
-    main_campaign.accounts.add(night)
-    play_enrol(play=plays[0], account_ids=[night.pk], reason="test")
+    # In every scenario, one touch no rule holds back and one only quiet hours hold back.
+    for name, zone in (("Day", "Asia/Tokyo"), ("Night", "America/New_York")):
+        plain = AccountFactory(workspace=workspace, name=f"{name} {seed}", relationship=Relationship.PROSPECT,
+                               journey_stage="target")
+        ContactFactory(workspace=workspace, account=plain, roles=["decision_maker"], seniority="c_level",
+                       time_zone=zone, consent_email="opted_in")
+        main_campaign.accounts.add(plain)
+        play_enrol(play=plays[0], account_ids=[plain.pk], reason="test")
     Enrolment.objects.for_workspace(workspace).filter(play__in=plays).update(next_step_at=NOW - timedelta(minutes=5))
 
 
@@ -179,3 +182,25 @@ def test_rules_send_touches_to_the_engine_and_quiet_hours_defer_in_sql(workspace
     assert rows[out.pk].block_code == "opted_out" and "opted out of e-mail" in rows[out.pk].block_reason
     assert rows[busy.pk].block_code == "frequency_cap"
     assert planning.touch_key(enrolment.pk, step.pk, clear.pk) == rows[clear.pk].key
+
+
+def test_a_country_python_and_postgresql_upper_case_differently_is_left_to_the_engine(workspace, admin, monkeypatch):
+    """'ß'.upper() is 'SS' (South Sudan, Africa/Juba: 09:30, open) in Python, the engine's reading,
+    but stays 'ß' in PostgreSQL, which would fall back to the default zone (New York: closed) and
+    defer the touch the engine plans now."""
+    FrequencySettings.objects.for_workspace(workspace).update_or_create(
+        defaults={"default_timezone": "America/New_York"})
+    account = AccountFactory(workspace=workspace, relationship=Relationship.PROSPECT, journey_stage="target")
+    person = ContactFactory(workspace=workspace, account=account, time_zone="", country="ß", consent_email="opted_in")
+    campaign = CampaignFactory(workspace=workspace, owner=admin, status="active")
+    campaign.accounts.set([account])
+    play = PlayFactory(workspace=workspace, campaign=campaign, exit_goal=ExitGoal.NONE)
+    StepFactory(workspace=workspace, play=play, order=1, channel="email")
+    play_enrol(play=play, account_ids=[account.pk], reason="test")
+    Enrolment.objects.for_workspace(workspace).update(next_step_at=NOW - timedelta(minutes=5))
+
+    engine_only, with_sql, _ = plan_both_ways(workspace, monkeypatch)
+
+    assert with_sql["touches"] == engine_only["touches"]
+    (touch,) = with_sql["touches"]
+    assert (touch[1], touch[5], touch[8]) == (TouchStatus.PLANNED, NOW, person.pk)

@@ -234,8 +234,11 @@ def test_an_account_that_left_the_audience_leaves_the_play(workspace, two_step_p
 
 # --- what the engine decides -----------------------------------------------------------------
 
+@pytest.mark.parametrize("per_update", [500, 1])   # 1: each blocked enrolment in its own UPDATE
 def test_an_excluded_account_or_a_customer_ends_the_enrolment_blocked_a_hold_does_not(workspace, two_step_play,
-                                                                                     accounts):
+                                                                                     accounts, monkeypatch,
+                                                                                     per_update):
+    monkeypatch.setattr(planning, "BLOCKED_PER_UPDATE", per_update)
     competitor, customer, held = accounts
     competitor.relationship = Relationship.COMPETITOR
     competitor.save()

@@ -4,8 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import Account
+from campaigns.models import Step
 from contacts.models import Contact
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import AccountFactory, ContactFactory, StepFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +44,17 @@ def test_thousands_of_ids_are_one_array_parameter(workspace, people):
         list(Contact.objects.for_workspace(workspace).filter(pk__any=ids))
     sql = queries.captured_queries[-1]["sql"]
     assert "= ANY(" in sql and " IN (" not in sql
+
+
+def test_any_on_a_reverse_relation_falls_back_to_in(workspace, people):
+    accounts, contacts = people
+    scoped = Account.objects.for_workspace(workspace)
+    chosen = [contacts[0].pk, contacts[5].pk]
+    assert set(scoped.filter(contacts__any=chosen)) == set(scoped.filter(contacts__in=chosen)) == {
+        accounts[0], accounts[2]}
+
+
+def test_a_json_key_named_any_is_still_a_key(workspace):
+    step = StepFactory(workspace=workspace, audience_filter={"any": 1})
+    StepFactory(workspace=workspace, audience_filter={"roles": ["user"]})
+    assert list(Step.objects.for_workspace(workspace).filter(audience_filter__any=1)) == [step]
