@@ -5,8 +5,6 @@ Delivery you can trust: every touch is first *planned* as a `Touch` row whose ke
 step, person) is unique; sending is a separate idempotent step that moves a row from planned to
 sent exactly once (DOMAIN.md §7; issue 7).
 """
-from zoneinfo import available_timezones
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -15,6 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from abm_platform.tenancy.models import WorkspaceScopedModel
+from campaigns.engine.suppression import known_time_zones
 
 
 class CampaignStatus(models.TextChoices):
@@ -287,7 +286,7 @@ class OwnerConsent(WorkspaceScopedModel):
 
 def validate_time_zone(value: str) -> None:
     """An IANA time zone name, as quiet hours read it (planning would stop on any other)."""
-    if value not in available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(f"{value!r} is not a time zone name (e.g. Europe/Berlin, America/New_York).")
 
 

@@ -50,7 +50,8 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
 # --- vocabulary ------------------------------------------------------------------------------
 
@@ -415,6 +416,13 @@ def _account_rules(touch: Touch, account: AccountState) -> Decision | None:
 def _effective_time(touch: Touch, tz: tzinfo, policy: Policy) -> datetime:
     """Rule 6's moment: ``planned_at`` inside the local window, else the next window start (UTC)."""
     return _in_window(touch.planned_at, tz, policy) if touch.channel in TIMED else touch.planned_at
+
+
+@lru_cache(maxsize=1)
+def known_time_zones() -> frozenset[str]:
+    """The IANA zone names of this machine's tz database: the names a person's or the default
+    zone may have (planning's per-zone table and the settings check use the same set)."""
+    return frozenset(available_timezones())
 
 
 def _in_window(planned_at: datetime, tz: tzinfo, policy: Policy) -> datetime:

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import pytz
 from django.db import connection, transaction
@@ -255,7 +255,7 @@ class ZoneMoments:
 @lru_cache(maxsize=8)
 def zone_moments(now: datetime, policy: engine.Policy) -> ZoneMoments:
     names, until, reasons = [], [], []
-    for name in sorted(_valid_zones()):
+    for name in sorted(engine.known_time_zones()):
         deferral = engine.quiet_hours_deferral(now, ZoneInfo(name), name, policy)
         names.append(name)
         until.append(deferral.until if deferral else None)
@@ -263,8 +263,3 @@ def zone_moments(now: datetime, policy: engine.Policy) -> ZoneMoments:
     countries = sorted(pytz.country_timezones.keys())
     return ZoneMoments(names, until, reasons, max([now, *(u for u in until if u is not None)]),
                        countries, [country_timezone(c) for c in countries])
-
-
-@lru_cache(maxsize=1)
-def _valid_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
