@@ -168,7 +168,6 @@ class ScoringRun(WorkspaceScopedModel):
     as_of = models.DateTimeField(help_text="The moment the scores describe; fixed for the whole run.")
     chunks_total = models.PositiveIntegerField(default=0)
     account_count = models.PositiveIntegerField(default=0)
-    staged_rows = models.PositiveIntegerField(default=0, help_text="Rows of aggregated activity staged for the run.")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -271,45 +270,6 @@ class ContactScore(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"contact {self.contact_id}: {self.score}"
-
-
-class RunChannelActivity(WorkspaceScopedModel):
-    """Engagement of one account on one channel as of a run, aggregated from the events once
-    when the run starts (one pass over the events table), so every chunk reads its accounts'
-    rows instead of the events. Deleted when the run finishes."""
-
-    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False,
-                                  db_constraint=False)
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+", db_index=False,
-                            db_constraint=False)
-    account_id = models.BigIntegerField()
-    channel = models.CharField(max_length=20)
-    decayed = models.FloatField()
-    events = models.IntegerField()
-    people = models.IntegerField()
-    minutes_90 = models.FloatField()
-    events_90 = models.IntegerField()
-    high_value_30 = models.IntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["run", "account_id"], name="run_channel_activity_account")]
-
-
-class RunPersonActivity(WorkspaceScopedModel):
-    """One known person's decayed engagement as of a run (365 and 90 days), aggregated with
-    `RunChannelActivity`. Deleted when the run finishes."""
-
-    workspace = models.ForeignKey("abm_platform.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False,
-                                  db_constraint=False)
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="+", db_index=False,
-                            db_constraint=False)
-    account_id = models.BigIntegerField()
-    contact_id = models.BigIntegerField()
-    decayed_365 = models.FloatField()
-    decayed_90 = models.FloatField()
-
-    class Meta:
-        indexes = [models.Index(fields=["run", "account_id"], name="run_person_activity_account")]
 
 
 class StageChange(WorkspaceScopedModel):

@@ -552,36 +552,7 @@ class StageChangeFactory(WorkspaceScopedFactory):
     cause = "intent surge"
 
 
-class RunChannelActivityFactory(WorkspaceScopedFactory):
-    class Meta:
-        model = sco.RunChannelActivity
-
-    workspace = factory.SubFactory(WorkspaceFactory)
-    run = factory.SubFactory(ScoringRunFactory, workspace=factory.SelfAttribute("..workspace"))
-    account_id = 0
-    channel = "web"
-    decayed = 12.5
-    events = 4
-    people = 1
-    minutes_90 = 10.0
-    events_90 = 3
-    high_value_30 = 0
-
-
-class RunPersonActivityFactory(WorkspaceScopedFactory):
-    class Meta:
-        model = sco.RunPersonActivity
-
-    workspace = factory.SubFactory(WorkspaceFactory)
-    run = factory.SubFactory(ScoringRunFactory, workspace=factory.SelfAttribute("..workspace"))
-    account_id = 0
-    contact_id = 0
-    decayed_365 = 8.0
-    decayed_90 = 5.0
-
-
 FACTORIES.update({
-    sco.RunChannelActivity: RunChannelActivityFactory, sco.RunPersonActivity: RunPersonActivityFactory,
     sco.IcpCriterion: IcpCriterionFactory, sco.ScoringWeights: ScoringWeightsFactory,
     sco.PredictiveModel: PredictiveModelFactory, sco.ScoringRun: ScoringRunFactory,
     sco.ScoringChunk: ScoringChunkFactory, sco.ScoreSnapshot: ScoreSnapshotFactory,

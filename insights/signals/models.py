@@ -143,7 +143,11 @@ class EngagementEvent(WorkspaceScopedModel):
             models.UniqueConstraint(fields=["workspace", "source", "external_id"], name="engagement_event_unique"),
         ]
         indexes = [
-            models.Index(fields=["workspace", "account", "occurred_day"]),
+            # Covering: a score recompute aggregates each chunk's accounts' events from this index
+            # alone (an index-only scan of a range of accounts), never from the time-ordered heap.
+            models.Index(fields=["workspace", "account", "occurred_day"],
+                         include=["channel", "contact", "minutes", "half_life_days", "is_high_value"],
+                         name="engagement_event_account_cover"),
             models.Index(fields=["workspace", "contact", "occurred_day"]),
             models.Index(fields=["workspace", "-occurred_at"]),
             models.Index(fields=["workspace", "type", "-occurred_at"]),

@@ -9,9 +9,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection
-from django.db.models import Count, F, FloatField, Q, Sum, TextField, Value
-from django.db.models.functions import Cast, Power
+from django.db import connection, transaction
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
 
 from accounts.models import Account, AccountTechnology, Opportunity, StageKind, Tier
 from contacts.models import Contact
@@ -19,7 +19,6 @@ from insights.signals.models import EngagementEvent, IntentSignal, IntentTopic, 
 from scoring.engine.engagement import ChannelActivity
 from scoring.engine.fit import Firmographics
 from scoring.engine.intent import TopicScore
-from scoring.models import RunChannelActivity, RunPersonActivity
 
 SENIOR = {"c_level", "vp"}
 DECISION_ROLES = {"decision_maker", "economic_buyer"}
@@ -67,17 +66,11 @@ class AccountInputs:
         return activity.decayed_minutes if activity else 0.0
 
 
-def _decay(as_of_day: float):
-    return F("minutes") * Power(Value(0.5), (Value(as_of_day) - F("occurred_day")) / F("half_life_days"),
-                                output_field=FloatField())
-
-
 def load_inputs(workspace_id: int, *, first_id: int, last_id: int, as_of: datetime,
-                historical: bool = False, staged_run_id: int | None = None) -> dict[int, AccountInputs]:
+                historical: bool = False) -> dict[int, AccountInputs]:
     """Everything the scorers read about accounts with ids in [first_id, last_id], as of `as_of`.
     `historical` (training) also reconstructs open/won opportunities at that date; otherwise
-    the current flags are used. With `staged_run_id`, engagement comes from the run's activity
-    aggregated by `stage_run_activity` (as of the run's moment) instead of the events."""
+    the current flags are used."""
     in_range = Q(account_id__gte=first_id, account_id__lte=last_id)
     today = as_of.date()
     day = epoch_day(as_of)
@@ -104,14 +97,8 @@ def load_inputs(workspace_id: int, *, first_id: int, last_id: int, as_of: dateti
         return result
     _load_opportunities(workspace_id, result, in_range, today, historical)
     _load_intent(workspace_id, result, in_range, today)
-    if staged_run_id is None:
-        _load_engagement(workspace_id, result, in_range, day)
-    else:
-        _load_staged_engagement(workspace_id, result, staged_run_id, first_id, last_id)
-    _load_people(workspace_id, result, in_range, day, staged=(
-        RunPersonActivity.objects.for_workspace(workspace_id).filter(run_id=staged_run_id, account_id__gte=first_id,
-                                                                      account_id__lte=last_id)
-        if staged_run_id is not None else None))
+    people = _load_people(workspace_id, result, in_range)
+    _load_activity(workspace_id, result, people, first_id=first_id, last_id=last_id, day=day)
     for account_id, kind in TriggerEvent.objects.for_workspace(workspace_id).filter(
             in_range, occurred_on__gt=today - timedelta(days=90), occurred_on__lte=today).values_list("account_id", "type"):
         if account_id in result:
@@ -161,40 +148,7 @@ def _load_intent(workspace_id, result, in_range, today) -> None:
             result[row["account_id"]].intent_weeks_surging_12 = row["weeks"]
 
 
-def _load_engagement(workspace_id, result, in_range, day) -> None:
-    """One GROUP BY (account, channel) over the account range's last 365 days of events."""
-    events = EngagementEvent.objects.for_workspace(workspace_id).filter(
-        in_range, occurred_day__gt=day - 365, occurred_day__lte=day)
-    recent = Q(occurred_day__gt=day - 90)
-    by_channel = events.values("account_id", "channel").annotate(
-        decayed=Sum(_decay(day)), events=Count("id"), people=Count("contact_id", distinct=True),
-        minutes_90=Sum("minutes", filter=recent), events_90=Count("id", filter=recent),
-        high_value_30=Count("id", filter=Q(occurred_day__gt=day - 30, is_high_value=True)))
-    for row in by_channel:
-        inputs = result.get(row["account_id"])
-        if inputs is None:
-            continue
-        inputs.channels[row["channel"]] = ChannelActivity(row["decayed"] or 0.0, row["events"], row["people"])
-        inputs.minutes_90 += row["minutes_90"] or 0.0
-        inputs.high_value_30 += row["high_value_30"]
-        inputs.any_engagement_90 = inputs.any_engagement_90 or row["events_90"] > 0
-
-
-def _load_staged_engagement(workspace_id, result, run_id, first_id, last_id) -> None:
-    rows = RunChannelActivity.objects.for_workspace(workspace_id).filter(
-        run_id=run_id, account_id__gte=first_id, account_id__lte=last_id).values_list(
-        "account_id", "channel", "decayed", "events", "people", "minutes_90", "events_90", "high_value_30")
-    for account_id, channel, decayed, events, people, minutes_90, events_90, high_value_30 in rows:
-        inputs = result.get(account_id)
-        if inputs is None:
-            continue
-        inputs.channels[channel] = ChannelActivity(decayed or 0.0, events, people)
-        inputs.minutes_90 += minutes_90 or 0.0
-        inputs.high_value_30 += high_value_30
-        inputs.any_engagement_90 = inputs.any_engagement_90 or events_90 > 0
-
-
-def _load_people(workspace_id, result, in_range, day, staged=None) -> None:
+def _load_people(workspace_id, result, in_range) -> dict[int, PersonActivity]:
     # Firmographics and the people on file are today's (no history is kept of them); what they
     # did (events), intent, triggers and deals are filtered to what was known at `as_of`.
     # A chunk reads ~50k people: plain cursor rows, and each distinct roles list decoded once.
@@ -215,72 +169,68 @@ def _load_people(workspace_id, result, in_range, day, staged=None) -> None:
             person = PersonActivity(pk, seniority or "", role_list, persona_id is not None, stage)
             people[pk] = person
             inputs.people.append(person)
-    if not people:
-        return
-    if staged is not None:   # the run's aggregated activity, one row per account and person
-        for contact_id, decayed_365, decayed_90 in staged.values_list("contact_id", "decayed_365", "decayed_90"):
-            person = people.get(contact_id)
-            if person:
-                person.decayed_365 += decayed_365 or 0.0
-                person.decayed_90 += decayed_90 or 0.0
-        return
-    per_person = (EngagementEvent.objects.for_workspace(workspace_id)
-                  .filter(in_range, contact_id__isnull=False, occurred_day__gt=day - 365, occurred_day__lte=day)
-                  .values("contact_id").annotate(decayed=Sum(_decay(day)),
-                                                 decayed_90=Sum(_decay(day), filter=Q(occurred_day__gt=day - 90))))
-    for row in per_person:
-        person = people.get(row["contact_id"])
-        if person:
-            person.decayed_365 = row["decayed"] or 0.0
-            person.decayed_90 = row["decayed_90"] or 0.0
+    return people
 
 
+# One statement per range of accounts: the last 365 days of their events grouped by (account,
+# channel, person), then rolled up per account and channel (kind 'c') and per known person (kind
+# 'p'). The covering index on (workspace, account, occurred_day) holds every column read here, so
+# PostgreSQL answers from the index alone: a range of accounts is a range of the index, however
+# the events are spread over the time-ordered table, and each chunk of a recompute reads only its
+# own accounts' events (several workers share the reading).
 ACTIVITY_SQL = """
-    SELECT account_id, channel, contact_id,
-           SUM(minutes * POWER(0.5, (%(day)s - occurred_day) / half_life_days)) AS decayed,
-           SUM(CASE WHEN occurred_day > %(day_90)s
-                    THEN minutes * POWER(0.5, (%(day)s - occurred_day) / half_life_days) ELSE 0 END) AS decayed_90,
-           COUNT(*) AS events,
-           SUM(CASE WHEN occurred_day > %(day_90)s THEN minutes ELSE 0 END) AS minutes_90,
-           SUM(CASE WHEN occurred_day > %(day_90)s THEN 1 ELSE 0 END) AS events_90,
-           SUM(CASE WHEN occurred_day > %(day_30)s AND is_high_value THEN 1 ELSE 0 END) AS high_value_30
-      FROM {events}
-     WHERE workspace_id = %(workspace)s AND occurred_day > %(day_365)s AND occurred_day <= %(day)s
-       AND account_id IS NOT NULL
-  GROUP BY account_id, channel, contact_id"""
+    WITH activity AS (
+        SELECT account_id, channel, contact_id,
+               SUM(minutes * POWER(0.5, (%(day)s - occurred_day) / half_life_days)) AS decayed,
+               SUM(CASE WHEN occurred_day > %(day_90)s
+                        THEN minutes * POWER(0.5, (%(day)s - occurred_day) / half_life_days) ELSE 0 END) AS decayed_90,
+               COUNT(*) AS events,
+               SUM(CASE WHEN occurred_day > %(day_90)s THEN minutes ELSE 0 END) AS minutes_90,
+               SUM(CASE WHEN occurred_day > %(day_90)s THEN 1 ELSE 0 END) AS events_90,
+               SUM(CASE WHEN occurred_day > %(day_30)s AND is_high_value THEN 1 ELSE 0 END) AS high_value_30
+          FROM {events}
+         WHERE workspace_id = %(workspace)s AND account_id >= %(first)s AND account_id <= %(last)s
+           AND occurred_day > %(day_365)s AND occurred_day <= %(day)s
+      GROUP BY account_id, channel, contact_id)
+    SELECT 'c', account_id, channel, NULL, CAST(SUM(decayed) AS DOUBLE PRECISION), CAST(SUM(events) AS BIGINT),
+           CAST(COUNT(contact_id) AS BIGINT), CAST(SUM(minutes_90) AS DOUBLE PRECISION),
+           CAST(SUM(events_90) AS BIGINT), CAST(SUM(high_value_30) AS BIGINT)
+      FROM activity GROUP BY account_id, channel
+    UNION ALL
+    SELECT 'p', account_id, NULL, contact_id, CAST(SUM(decayed) AS DOUBLE PRECISION), 0, 0,
+           CAST(SUM(decayed_90) AS DOUBLE PRECISION), 0, 0
+      FROM activity WHERE contact_id IS NOT NULL GROUP BY account_id, contact_id"""
 
 
-def stage_run_activity(*, workspace_id: int, run_id: int, as_of: datetime) -> int:
-    """Aggregate the last 365 days of events as of `as_of` once for a whole run: per account and
-    channel (decayed minutes, events, distinct people, 90-day minutes and events, 30-day
-    high-value events) and per known person (decayed minutes over 365 and 90 days). One pass
-    over the events table, grouped by (account, channel, person) into a temporary table and then
-    rolled up twice, all inside the database (on PostgreSQL into UNLOGGED tables: scratch rows,
-    re-staged by `run_create_or_resume` if a database crash emptied them). Returns the row count."""
-    day = epoch_day(as_of)
-    params = {"workspace": workspace_id, "run": run_id, "day": day, "day_365": day - 365, "day_90": day - 90,
-              "day_30": day - 30}
-    activity = ACTIVITY_SQL.format(events=EngagementEvent._meta.db_table)
-    channel_table, person_table = RunChannelActivity._meta.db_table, RunPersonActivity._meta.db_table
-    to_channels = (f"INSERT INTO {channel_table} (workspace_id, run_id, account_id, channel, decayed, events, people, "
-                   f"minutes_90, events_90, high_value_30) "
-                   f"SELECT %(workspace)s, %(run)s, account_id, channel, SUM(decayed), SUM(events), COUNT(contact_id), "
-                   f"SUM(minutes_90), SUM(events_90), SUM(high_value_30) FROM {{source}} GROUP BY account_id, channel")
-    to_people = (f"INSERT INTO {person_table} (workspace_id, run_id, account_id, contact_id, decayed_365, decayed_90) "
-                 f"SELECT %(workspace)s, %(run)s, account_id, contact_id, SUM(decayed), SUM(decayed_90) "
-                 f"FROM {{source}} WHERE contact_id IS NOT NULL GROUP BY account_id, contact_id")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and not connection.get_autocommit():
-            cursor.execute("SET LOCAL work_mem = '256MB'")   # the grouping fits in memory
-        # A temporary table, not a CTE: PostgreSQL runs CREATE TABLE … AS in parallel, never an INSERT.
-        cursor.execute("DROP TABLE IF EXISTS scoring_run_activity")
-        cursor.execute(f"CREATE TEMPORARY TABLE scoring_run_activity AS {activity}", params)
-        cursor.execute(to_channels.format(source="scoring_run_activity"), params)
-        cursor.execute(to_people.format(source="scoring_run_activity"), params)
-        cursor.execute("DROP TABLE scoring_run_activity")
-    return staged_rows(workspace_id=workspace_id, run_id=run_id)
-
-
-def staged_rows(*, workspace_id: int, run_id: int) -> int:
-    return (RunChannelActivity.objects.for_workspace(workspace_id).filter(run_id=run_id).count()
-            + RunPersonActivity.objects.for_workspace(workspace_id).filter(run_id=run_id).count())
+def _load_activity(workspace_id: int, result: dict[int, AccountInputs], people: dict[int, PersonActivity], *,
+                   first_id: int, last_id: int, day: float) -> None:
+    """Engagement of the accounts in [first_id, last_id] as of `day`, with one statement
+    (ACTIVITY_SQL): per account and channel the decayed minutes, events, distinct people, 90-day
+    minutes and events and 30-day high-value events; per known person the decayed minutes over
+    365 and 90 days."""
+    params = {"workspace": workspace_id, "first": first_id, "last": last_id, "day": day, "day_365": day - 365,
+              "day_90": day - 90, "day_30": day - 30}
+    with transaction.atomic(), connection.cursor() as cursor:
+        jit = None
+        if connection.vendor == "postgresql":
+            # Compiling the aggregate costs more than it saves at one chunk's size (tens of ms).
+            cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+            jit = cursor.fetchone()[0]   # restored below: inside a caller's transaction this is a savepoint
+        cursor.execute(ACTIVITY_SQL.format(events=EngagementEvent._meta.db_table), params)
+        rows = cursor.fetchall()
+        if jit is not None:
+            cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+    for kind, account_id, channel, contact_id, decayed, events, distinct, minutes_90, events_90, high_value in rows:
+        if kind == "p":   # decayed = 365 days, minutes_90 = the 90-day decayed minutes
+            person = people.get(contact_id)
+            if person:   # an erased person's events still count for the account, not for them
+                person.decayed_365 += decayed or 0.0
+                person.decayed_90 += minutes_90 or 0.0
+            continue
+        inputs = result.get(account_id)
+        if inputs is None:
+            continue
+        inputs.channels[channel] = ChannelActivity(decayed or 0.0, events, distinct)
+        inputs.minutes_90 += minutes_90 or 0.0
+        inputs.high_value_30 += high_value
+        inputs.any_engagement_90 = inputs.any_engagement_90 or events_90 > 0

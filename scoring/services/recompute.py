@@ -13,6 +13,9 @@ Crash safety: a chunk is written in one transaction, so a killed worker leaves e
 chunk or none of it; an unfinished run's snapshots are invisible (readers look at finished runs
 and at the Account columns, which only `run_finish` writes). Starting a recompute while a run is
 unfinished resumes that run: done chunks are kept, the others are (re)computed.
+
+Nothing is staged per run: each chunk aggregates its own accounts' events (one index-only range
+scan, inputs.ACTIVITY_SQL), so the workers sharing a run share the reading of the events too.
 """
 from __future__ import annotations
 
@@ -35,13 +38,13 @@ from contacts.models import Contact, LifecycleStage
 from contacts.services.lifecycle import contacts_promote_to_mql
 from insights.signals.models import IntentTopic
 from scoring.models import (
-    ChunkStatus, ContactScore, PredictiveModel, ModelStatus, RunChannelActivity, RunPersonActivity, RunStatus,
+    ChunkStatus, ContactScore, PredictiveModel, ModelStatus, RunStatus,
     ScoreSnapshot, ScoringChunk, ScoringRun, StageChange,
 )
 from scoring.services import predictive
 from scoring.services.compute import Previous, Settings, score_account
 from scoring.services.config import icp_criteria, tier_thresholds, weights_active
-from scoring.services.inputs import load_inputs, stage_run_activity, staged_rows
+from scoring.services.inputs import load_inputs
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +75,6 @@ def run_create_or_resume(*, workspace: Workspace, job: Job | None = None, as_of=
     if unfinished:
         if job:
             ScoringRun.objects.for_workspace(workspace).filter(pk=unfinished.pk).update(job=job)
-        if staged_rows(workspace_id=workspace.pk, run_id=unfinished.pk) != unfinished.staged_rows:
-            with transaction.atomic():   # a database crash empties unlogged tables
-                _stage(unfinished)
         return unfinished
     ids = list(Account.objects.for_workspace(workspace).order_by("pk").values_list("pk", flat=True))
     model = PredictiveModel.objects.for_workspace(workspace).filter(status=ModelStatus.ACTIVE).first()
@@ -88,20 +88,7 @@ def run_create_or_resume(*, workspace: Workspace, job: Job | None = None, as_of=
         ScoringChunk.objects.for_workspace(workspace).bulk_create(chunks)
         ScoringRun.objects.for_workspace(workspace).filter(pk=run.pk).update(chunks_total=len(chunks))
         run.chunks_total = len(chunks)
-        _stage(run)   # the events are read once per run, here; chunks read the aggregates
     return run
-
-
-def _stage(run: ScoringRun) -> None:
-    """(Re)build the run's staged activity and record how many rows it has."""
-    _drop_staged(run)
-    run.staged_rows = stage_run_activity(workspace_id=run.workspace_id, run_id=run.pk, as_of=run.as_of)
-    ScoringRun.objects.for_workspace(run.workspace_id).filter(pk=run.pk).update(staged_rows=run.staged_rows)
-
-
-def _drop_staged(run: ScoringRun) -> None:
-    RunChannelActivity.objects.for_workspace(run.workspace_id).filter(run=run).delete()
-    RunPersonActivity.objects.for_workspace(run.workspace_id).filter(run=run).delete()
 
 
 def recompute_run(*, job: Job, progress) -> dict:
@@ -191,7 +178,7 @@ def _chunk_compute(run: ScoringRun, chunk: ScoringChunk) -> int:
     workspace_id = run.workspace_id
     settings = run_settings(run)
     inputs = load_inputs(workspace_id, first_id=chunk.first_account_id, last_id=chunk.last_account_id,
-                         as_of=run.as_of, staged_run_id=run.pk)
+                         as_of=run.as_of)
     previous = _previous(run, chunk)
     current = _current_contact_scores(run, chunk)
     predicted = predictive.predict_chunk(run.model, inputs, settings) if run.model_id else {}
@@ -256,7 +243,6 @@ def run_finish(run: ScoringRun) -> dict:
         _copy_scores_to_accounts(run)
         _copy_scores_to_contacts(run)
         _drop_superseded_contact_scores(run)
-        _drop_staged(run)
         mql_ids = list(Contact.objects.for_workspace(workspace_id).filter(
             score__gte=run.weights.mql_threshold, lifecycle_stage=LifecycleStage.LEAD, erased_at__isnull=True,
         ).values_list("pk", flat=True))

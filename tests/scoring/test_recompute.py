@@ -219,48 +219,64 @@ def test_contact_page_shows_the_registered_score_panel(workspace, scored_world, 
     assert "persona fit: C-level, decision maker" in html
 
 
-def test_staged_activity_gives_the_same_inputs_as_reading_the_events(workspace, scored_world):
-    """The run aggregates the events once (stage_run_activity); chunks read the aggregates. Both
-    paths must give the scorers the same numbers."""
-    from scoring.models import RunChannelActivity, RunPersonActivity
-    from scoring.services.inputs import load_inputs
+def test_inputs_aggregate_the_events_as_the_definitions_say(workspace, scored_world):
+    """The chunk's one aggregate statement (inputs.ACTIVITY_SQL) against the definitions written
+    out in Python, event by event: decayed minutes 0.5^(age / half-life) over 365 days, events,
+    distinct people and 90-day minutes per channel, 30-day high-value events, and each person's
+    decayed minutes over 365 and 90 days. An erased person's events count for the account only."""
+    from insights.signals.models import EngagementEvent
+    from scoring.services.inputs import epoch_day, load_inputs
 
-    hot = scored_world["hot"]
-    _event(hot, 200, contact=scored_world["user"], minutes=3, channel="email", type="email_click",
-           is_high_value=False)
-    _event(hot, 5, contact=scored_world["buyer"], minutes=6, channel="forms", type="form_fill", is_high_value=True)
-    _event(hot, 400, minutes=50)   # older than 365 days: read by neither
-    run = recompute_service.run_create_or_resume(workspace=workspace)
-    assert RunChannelActivity.objects.for_workspace(workspace).filter(run=run, account_id=hot.pk).count() == 4
-    assert RunPersonActivity.objects.for_workspace(workspace).filter(run=run).count() == 2   # one row per person
-    ids = sorted(Account.objects.for_workspace(workspace).values_list("pk", flat=True))
-    read = load_inputs(workspace.pk, first_id=ids[0], last_id=ids[-1], as_of=run.as_of)
-    staged = load_inputs(workspace.pk, first_id=ids[0], last_id=ids[-1], as_of=run.as_of, staged_run_id=run.pk)
-    for account_id, expected in read.items():
-        got = staged[account_id]
-        assert set(got.channels) == set(expected.channels)
-        for channel, activity in expected.channels.items():
-            assert got.channels[channel].decayed_minutes == pytest.approx(activity.decayed_minutes)
-            assert (got.channels[channel].events, got.channels[channel].people) == (activity.events, activity.people)
-        assert got.minutes_90 == pytest.approx(expected.minutes_90)
-        assert (got.high_value_30, got.any_engagement_90) == (expected.high_value_30, expected.any_engagement_90)
-        people = {p.contact_id: (p.decayed_365, p.decayed_90) for p in expected.people}
-        for person in got.people:
-            assert (person.decayed_365, person.decayed_90) == pytest.approx(people[person.contact_id])
-    assert read[hot.pk].high_value_30 == 1 and read[hot.pk].channels["web"].people == 1
+    hot, buyer, user = scored_world["hot"], scored_world["buyer"], scored_world["user"]
+    _event(hot, 200, contact=user, minutes=3, channel="email", type="email_click", is_high_value=False)
+    _event(hot, 5, contact=buyer, minutes=6, channel="forms", type="form_fill", is_high_value=True)
+    _event(hot, 45, contact=buyer, minutes=7, channel="forms", type="form_fill", is_high_value=True)
+    _event(hot, 100, contact=buyer, minutes=9, channel="web", half_life=30)
+    _event(hot, 400, contact=buyer, minutes=50)   # older than 365 days: not counted
+    erased = ContactFactory(workspace=workspace, account=hot, erased_at=timezone.now())
+    _event(hot, 10, contact=erased, minutes=8)
+    as_of = timezone.now()
+    inputs = load_inputs(workspace.pk, first_id=hot.pk, last_id=hot.pk, as_of=as_of)[hot.pk]
+
+    day = epoch_day(as_of)
+    expected_channels, people, expected_people = {}, {}, {}
+    minutes_90 = high_value_30 = 0
+    for e in EngagementEvent.objects.for_workspace(workspace).filter(account=hot):
+        age = day - e.occurred_day
+        if not 0 <= age < 365:
+            continue
+        decayed = e.minutes * 0.5 ** (age / e.half_life_days)
+        decayed_sum, events = expected_channels.get(e.channel, (0.0, 0))
+        expected_channels[e.channel] = (decayed_sum + decayed, events + 1)
+        if e.contact_id:
+            people.setdefault(e.channel, set()).add(e.contact_id)
+            d365, d90 = expected_people.get(e.contact_id, (0.0, 0.0))
+            expected_people[e.contact_id] = (d365 + decayed, d90 + (decayed if age < 90 else 0.0))
+        minutes_90 += e.minutes if age < 90 else 0
+        high_value_30 += 1 if age < 30 and e.is_high_value else 0
+
+    assert set(inputs.channels) == set(expected_channels) == {"web", "events", "email", "forms"}
+    for channel, (decayed_sum, events) in expected_channels.items():
+        got = inputs.channels[channel]
+        assert got.decayed_minutes == pytest.approx(decayed_sum)
+        assert (got.events, got.people) == (events, len(people.get(channel, ())))
+    assert inputs.channels["web"].people == 2   # the buyer and the erased person; anonymous visits are no one
+    assert inputs.minutes_90 == pytest.approx(minutes_90)
+    assert inputs.high_value_30 == high_value_30 == 1 and inputs.any_engagement_90
+    got_people = {p.contact_id: (p.decayed_365, p.decayed_90) for p in inputs.people}
+    assert set(got_people) == {buyer.pk, user.pk}   # the erased person is not scored
+    for contact_id, (d365, d90) in got_people.items():
+        assert (d365, d90) == pytest.approx(expected_people[contact_id])
+    assert got_people[buyer.pk][0] > got_people[buyer.pk][1] > 0   # the 100-day-old visit counts for 365 only
 
 
 def test_unchanged_contact_scores_are_not_rewritten_and_each_contact_keeps_one_row(
         workspace, scored_world, django_capture_on_commit_callbacks):
-    from scoring.models import RunChannelActivity, RunPersonActivity
-
     quiet = ContactFactory(workspace=workspace, account=scored_world["cold"], seniority="manager")
     with django_capture_on_commit_callbacks(execute=True):
         _recompute(workspace)
     first = current_run(workspace)
     assert ContactScore.objects.for_workspace(workspace).filter(run=first).count() == 3
-    assert not RunChannelActivity.objects.for_workspace(workspace).exists(), "staged rows go when the run finishes"
-    assert not RunPersonActivity.objects.for_workspace(workspace).exists()
     # Only the buyer does something new: only the buyer's score row is rewritten.
     _event(scored_world["hot"], 0, contact=scored_world["buyer"], minutes=60, channel="meetings", type="meeting",
            half_life=90)
@@ -289,18 +305,3 @@ def test_an_erased_contact_loses_its_score_row(workspace, scored_world, django_c
         _recompute(workspace)
     assert not ContactScore.objects.for_workspace(workspace).filter(contact=scored_world["user"]).exists()
     assert ContactScore.objects.for_workspace(workspace).filter(contact=scored_world["buyer"]).count() == 1
-
-
-def test_a_resumed_run_restages_activity_a_database_crash_emptied(workspace, scored_world):
-    """Staged activity lives in UNLOGGED tables on PostgreSQL: a database crash empties them.
-    Resuming the run notices the missing rows and stages them again before any chunk reads them."""
-    from scoring.models import RunChannelActivity, RunPersonActivity
-
-    run = recompute_service.run_create_or_resume(workspace=workspace)
-    assert run.staged_rows == 4   # Hot Freight: the web and events channels, and its two people
-    RunChannelActivity.objects.for_workspace(workspace).filter(run=run).delete()
-    RunPersonActivity.objects.for_workspace(workspace).filter(run=run).delete()
-    resumed = recompute_service.run_create_or_resume(workspace=workspace)
-    assert resumed.pk == run.pk
-    assert (RunChannelActivity.objects.for_workspace(workspace).filter(run=run).count()
-            + RunPersonActivity.objects.for_workspace(workspace).filter(run=run).count()) == run.staged_rows
