@@ -182,9 +182,6 @@ CAMPAIGNS_SEND_SECONDS = env_int("CAMPAIGNS_SEND_SECONDS", 120)
 # Extra Celery tasks a score recompute sends so other workers share its chunks (0 = the job's
 # own worker does every chunk). Ignored in eager mode.
 SCORING_HELPER_TASKS = env_int("SCORING_HELPER_TASKS", 1)
-# Database connections that store a big engagement file at once (insights.signals.services.file_route);
-# about the number of cores PostgreSQL may use.
-SIGNAL_FILE_CONNECTIONS = max(1, env_int("SIGNAL_FILE_CONNECTIONS", 2))
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- REST API

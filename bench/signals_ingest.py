@@ -4,8 +4,6 @@ company e-mail → account by domain, free-mail and unknown domains → unresolv
 
 Baseline in the same run: COPY of the same CSV file into a scratch table — the floor for moving
 those bytes into the database. Target (issue #5): ≥ 20,000 events/s through the file adapter.
-A file this big is stored by the set-based route on PostgreSQL (services/file_route.py);
-`--row-path` measures the row path instead (the route switched off).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/abm_bench .venv/bin/python bench/signals_ingest.py
 
@@ -201,11 +199,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=300_000)
     parser.add_argument("--push-events", type=int, default=100_000)
-    parser.add_argument("--row-path", action="store_true", help="switch the set-based file route off")
     args = parser.parse_args()
-    if args.row_path:
-        from insights.signals.services import file_route
-        file_route.ROUTE_MIN_BYTES = 10**15
     settings.DEBUG = False  # no query log kept in memory
     settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["api_key"] = "100000/min"
 
@@ -239,7 +233,6 @@ def main() -> None:
     start = time.perf_counter()
     again = signals_ingest_from(FileAdapter(path=path, kind="engagement", source="bench"), workspace=workspace)
     again_s = time.perf_counter() - start
-    print(f"file adapter ({'row path' if args.row_path else 'set-based route'}):")
     print(f"file adapter, new events  : {first_s:6.1f} s  {args.events / first_s:9,.0f} events/s   {first.counts()}")
     print(f"  of which this process's CPU: {first_cpu:.1f} s ({args.events / first_cpu:,.0f} events per CPU-second "
           f"of Python); the rest is waiting for PostgreSQL")

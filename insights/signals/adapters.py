@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -90,9 +89,7 @@ class FileAdapter:
     def extension(self) -> str:
         return self.path.suffix.lower().lstrip(".")
 
-    def rows(self, lines: set[int] | None = None) -> Iterator[tuple[int, dict]]:
-        """(line, row) pairs; with `lines`, only those lines of a table file (the rows the
-        set-based route left to the row path), without building the others."""
+    def rows(self) -> Iterator[tuple[int, dict]]:
         if self.extension not in FILE_EXTENSIONS:
             raise SignalFileError([{"line": None, "column": "", "reason": f"Give a CSV, XLSX, JSON or JSON-lines "
                                                                           f"file (not .{self.extension or '?'})."}])
@@ -103,7 +100,7 @@ class FileAdapter:
         elif self.extension == "json":
             records = self._json_array()
         else:
-            records = self._table(lines)
+            records = self._table()
         for line, row in records:
             yield line, self._stamp(row)
 
@@ -155,25 +152,14 @@ class FileAdapter:
             raise SignalFileError(problems)
         return names
 
-    @contextmanager
-    def cells(self) -> Iterator[tuple[list[str | None], Iterator[tuple[int, list[str]]]]]:
-        """A table file's column names (ours; None for a column we ignore) and its rows as
-        (line, cells as the file has them). Raises SignalFileError like `rows`."""
+    def _table(self) -> Iterator[tuple[int, dict]]:
         with self._open_table() as table:
-            yield self._columns(table.columns, table.header_line), self._guarded(table.rows)
-
-    @staticmethod
-    def _guarded(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-        try:
-            yield from rows
-        except ImportFileError as error:
-            raise SignalFileError(error.problems) from None
-
-    def _table(self, lines: set[int] | None = None) -> Iterator[tuple[int, dict]]:
-        with self.cells() as (names, rows):
-            for line, cells in rows:
-                if lines is None or line in lines:
+            names = self._columns(table.columns, table.header_line)
+            try:
+                for line, cells in table.rows:
                     yield line, {name: cell for name, cell in zip(names, cells) if name and cell.strip()}
+            except ImportFileError as error:
+                raise SignalFileError(error.problems) from None
 
     def _json_lines(self) -> Iterator[tuple[int, dict]]:
         with self.path.open("r", encoding="utf-8-sig") as handle:

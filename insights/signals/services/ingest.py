@@ -37,7 +37,6 @@ from insights.signals.adapters import FileAdapter
 from insights.signals.engine import rows as row_engine
 from insights.signals.engine.rules import CHANNEL_OF, RuleSet, variant_of, weigh
 from insights.signals.models import EngagementEvent, IntentSignal, IntentTopic, TriggerEvent, UnresolvedSignal
-from insights.signals.services import file_route
 from insights.signals.services.bulk import insert_new_rows
 from insights.signals.services.notify import campaign_triggers_enqueue
 from insights.signals.services.read_ahead import read_ahead_of
@@ -226,27 +225,7 @@ def _prepared_batches(context: IngestContext, kind: str, rows: Iterable[tuple[in
 
 def signals_ingest_from(adapter, *, workspace: Workspace | int, now: datetime | None = None,
                         progress=None) -> IngestReport:
-    """Ingest whatever an adapter (insights/signals/adapters.py) yields; a file is read ahead.
-    A big engagement CSV on PostgreSQL is stored by PostgreSQL itself (services/file_route.py),
-    and only the rows it leaves come through here, by their lines."""
-    if file_route.route_applies(adapter):
-        context = IngestContext(workspace=workspace, source=adapter.source, now=now)
-        stored = file_route.file_store(adapter, workspace_id=context.workspace_id, source=context.source,
-                                       now=context.now, rules=context.rules)
-        if progress:
-            progress(stored.taken)
-        left = stored.left_lines
-        report = signals_ingest(workspace=workspace, kind=adapter.kind, context=context, read_ahead=True,
-                                rows=adapter.rows(lines=left),
-                                progress=(lambda done: progress(stored.taken + done)) if progress else None)
-        new_by_rows = report.created
-        report.created += stored.created
-        report.duplicates += stored.taken - stored.created
-        if stored.created >= ANALYZE_AFTER_ROWS:
-            analyze(EngagementEvent)
-        if stored.created and not new_by_rows:
-            campaign_triggers_enqueue(workspace_id=context.workspace_id)
-        return report
+    """Ingest whatever an adapter (insights/signals/adapters.py) yields; a file is read ahead."""
     return signals_ingest(workspace=workspace, kind=adapter.kind, rows=adapter.rows(), source=adapter.source,
                           now=now, progress=progress, read_ahead=isinstance(adapter, FileAdapter))
 
