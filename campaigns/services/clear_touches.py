@@ -35,9 +35,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pytz
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
+from abm_platform.bulk import cursor_without_jit
 from accounts.models import NEVER_CONTACTED, Relationship
 from campaigns.engine import suppression as engine
 from campaigns.models import Step, TouchStatus
@@ -84,9 +85,7 @@ def stage(workspace_id: int, groups: list[tuple[Step, int, int, list[tuple[int, 
     JIT compilation is off for these statements: they run in well under a second, and compiling
     them (30–40 ms each, chosen for their row estimates) cost more than it saved."""
     staged = Staged()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        jit = cursor.fetchone()[0]   # restored below: inside a caller's transaction this is a savepoint
+    with cursor_without_jit() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} (enrolment_id bigint, step_id bigint, "
                        "campaign_id bigint, play_id bigint, play_priority int, channel varchar(20), "
                        "timed boolean, fast boolean, account_id bigint, contact_id bigint, "
@@ -113,7 +112,6 @@ def stage(workspace_id: int, groups: list[tuple[Step, int, int, list[tuple[int, 
         for enrolment_id, latest, clear in cursor.fetchall():
             staged.clear_enrolments[enrolment_id] = latest
             staged.clear += clear
-        cursor.execute("SELECT set_config('jit', %s, true)", [jit])
     with_people = staged.clear_enrolments.keys() | {enrolment_id for enrolment_id, _, _ in staged.unclear}
     staged.gaps = {e for *_, enrolments in groups for e, _ in enrolments if e not in with_people}
     return staged

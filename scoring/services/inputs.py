@@ -9,10 +9,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 
+from abm_platform.bulk import cursor_without_jit
 from accounts.models import Account, AccountTechnology, Opportunity, StageKind, Tier
 from contacts.models import Contact
 from insights.signals.models import EngagementEvent, IntentSignal, IntentTopic, TriggerEvent
@@ -210,16 +211,9 @@ def _load_activity(workspace_id: int, result: dict[int, AccountInputs], people: 
     365 and 90 days."""
     params = {"workspace": workspace_id, "first": first_id, "last": last_id, "day": day, "day_365": day - 365,
               "day_90": day - 90, "day_30": day - 30}
-    with transaction.atomic(), connection.cursor() as cursor:
-        jit = None
-        if connection.vendor == "postgresql":
-            # Compiling the aggregate costs more than it saves at one chunk's size (tens of ms).
-            cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-            jit = cursor.fetchone()[0]   # restored below: inside a caller's transaction this is a savepoint
+    with cursor_without_jit() as cursor:   # compiling costs more than it saves at one chunk's size
         cursor.execute(ACTIVITY_SQL.format(events=EngagementEvent._meta.db_table), params)
         rows = cursor.fetchall()
-        if jit is not None:
-            cursor.execute("SELECT set_config('jit', %s, true)", [jit])
     for kind, account_id, channel, contact_id, decayed, events, distinct, minutes_90, events_90, high_value in rows:
         if kind == "p":   # decayed = 365 days, minutes_90 = the 90-day decayed minutes
             person = people.get(contact_id)

@@ -31,32 +31,19 @@ class Person:
 
 
 def chunked(values: Iterable, size: int | None = None) -> Iterator[list]:
-    """IN lists in pieces SQLite accepts (it caps bound parameters); big pieces on PostgreSQL."""
+    """Value lists in pieces SQLite accepts (it caps bound parameters); on PostgreSQL a piece is
+    one array parameter (the `__any` lookup, abm_platform/lookups.py), so pieces are big."""
     size = size or (20_000 if connection.vendor == "postgresql" else 900)
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
 
-def _any(model, columns: str, workspace_id: int, column: str, values: list, extra: str = "",
-         extra_params: tuple = ()) -> list[tuple]:
-    """PostgreSQL: `column = ANY(%s)` with the values as one array parameter. An IN list of
-    thousands of placeholders costs more to build and parse than the index lookups it asks for."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {table} WHERE workspace_id = %s AND {column} = ANY(%s){extra}",
-                       [workspace_id, values, *extra_params])
-        return cursor.fetchall()
-
-
 def contacts_by_id(workspace_id: int, ids: set[int]) -> dict[int, Person]:
-    if connection.vendor == "postgresql":
-        rows = _any(Contact, "id, account_id, seniority", workspace_id, "id", list(ids), " AND erased_at IS NULL")
-        return {pk: Person(pk, account_id, seniority) for pk, account_id, seniority in rows}
     found: dict[int, Person] = {}
     for part in chunked(ids):
         for pk, account_id, seniority in Contact.objects.for_workspace(workspace_id).filter(
-                pk__in=part, erased_at__isnull=True).order_by().values_list("pk", "account_id", "seniority"):
+                pk__any=part, erased_at__isnull=True).order_by().values_list("pk", "account_id", "seniority"):
             found[pk] = Person(pk, account_id, seniority)
     return found
 
@@ -64,14 +51,10 @@ def contacts_by_id(workspace_id: int, ids: set[int]) -> dict[int, Person]:
 def contacts_by_email(workspace_id: int, emails: set[str]) -> dict[str, Person]:
     # `email <> ''` repeats the unique index's condition, so PostgreSQL uses that index even for
     # many values (it cannot prove the condition from more than 100 values itself).
-    if connection.vendor == "postgresql":
-        rows = _any(Contact, "id, email, account_id, seniority", workspace_id, "email", list(emails),
-                    " AND email <> '' AND erased_at IS NULL")
-        return {email: Person(pk, account_id, seniority) for pk, email, account_id, seniority in rows}
     found: dict[str, Person] = {}
     for part in chunked(emails):
         for pk, email, account_id, seniority in Contact.objects.for_workspace(workspace_id).filter(
-                email__in=part, erased_at__isnull=True).exclude(email="").order_by().values_list(
+                email__any=part, erased_at__isnull=True).exclude(email="").order_by().values_list(
                 "pk", "email", "account_id", "seniority"):
             found[email] = Person(pk, account_id, seniority)
     return found
@@ -83,15 +66,8 @@ def accounts_by_identifier(workspace_id: int, *, domains: set[str] = frozenset()
     kind (each an index range on the unique (workspace, kind, value)); an OR of both would not."""
     found: dict[str, dict[str, int]] = {IdentifierKind.DOMAIN: {}, IdentifierKind.EXTERNAL_ID: {}}
     for kind, values in ((IdentifierKind.DOMAIN, domains), (IdentifierKind.EXTERNAL_ID, external_ids)):
-        values = [v for v in values if v]
-        if not values:
-            continue
-        if connection.vendor == "postgresql":
-            found[kind].update(_any(AccountIdentifier, "value, account_id", workspace_id, "value", values,
-                                    " AND kind = %s", (str(kind),)))
-            continue
-        for part in chunked(values):
-            rows = AccountIdentifier.objects.for_workspace(workspace_id).filter(kind=kind, value__in=part).order_by()
+        for part in chunked(v for v in values if v):
+            rows = AccountIdentifier.objects.for_workspace(workspace_id).filter(kind=kind, value__any=part).order_by()
             found[kind].update(rows.values_list("value", "account_id"))
     return found[IdentifierKind.DOMAIN], found[IdentifierKind.EXTERNAL_ID]
 
